@@ -1,0 +1,75 @@
+package dev.flashcomm.tp.checkpoint;
+
+/**
+ * The shape and numerics of a decoder-only checkpoint, read from {@code config.json} (both the transformers 4 and
+ * the transformers 5 layout).
+ *
+ * @param architecture       decoder family
+ * @param hiddenSize         H
+ * @param intermediateSize   MLP width
+ * @param numLayers          decoder layers
+ * @param numHeads           query heads
+ * @param numKvHeads         key/value heads (GQA when fewer than query heads)
+ * @param headDim            per-head width (explicit in config or hidden / heads)
+ * @param vocabSize          vocabulary
+ * @param maxPositions       {@code max_position_embeddings}, the longest window the model was built for
+ * @param rmsNormEps         RMSNorm epsilon
+ * @param ropeTheta          rotary base
+ * @param ropeScaling        rotary scaling rule
+ * @param tiedEmbeddings     lm_head shares the embedding matrix
+ * @param qkvBias            q/k/v projections carry biases (Qwen2 always; Llama/Qwen3 with {@code attention_bias})
+ * @param outputBias         o_proj carries a bias (Llama/Qwen3 {@code attention_bias})
+ * @param mlpBias            gate/up/down carry biases (Llama {@code mlp_bias})
+ * @param qkNorm             per-head RMSNorm on queries and keys before RoPE (Qwen3)
+ * @param slidingWindow      attention window, 0 when attention is global
+ * @param storageDtype       dtype the checkpoint declares ({@code torch_dtype} / {@code dtype}); informational
+ */
+public record ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers,
+                          int numHeads, int numKvHeads, int headDim, int vocabSize, int maxPositions,
+                          double rmsNormEps, double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings,
+                          boolean qkvBias, boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow,
+                          String storageDtype) {
+
+    public ModelConfig {
+        positive("hidden_size", hiddenSize);
+        positive("intermediate_size", intermediateSize);
+        positive("num_hidden_layers", numLayers);
+        positive("num_attention_heads", numHeads);
+        positive("num_key_value_heads", numKvHeads);
+        positive("head_dim", headDim);
+        positive("vocab_size", vocabSize);
+        positive("max_position_embeddings", maxPositions);
+        if (numHeads % numKvHeads != 0) {
+            throw new IllegalArgumentException("num_attention_heads " + numHeads
+                    + " is not a multiple of num_key_value_heads " + numKvHeads);
+        }
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("head_dim " + headDim + " must be even for rotary embeddings");
+        }
+        if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
+            throw new IllegalArgumentException("rms_norm_eps and rope_theta must be > 0");
+        }
+        if (ropeScaling == null) {
+            ropeScaling = RopeScaling.NONE;
+        }
+    }
+
+    private static void positive(String field, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(field + " must be > 0, got " + value);
+        }
+    }
+
+    /** Query heads that share one KV head. */
+    public int groupSize() {
+        return numHeads / numKvHeads;
+    }
+
+    /** Rough parameter count, for FLOP estimates. */
+    public long parameterCount() {
+        long attn = (long) hiddenSize * headDim * (2L * numHeads + 2L * numKvHeads);
+        long mlp = 3L * hiddenSize * intermediateSize;
+        long embed = (long) vocabSize * hiddenSize * (tiedEmbeddings ? 1 : 2);
+        return numLayers * (attn + mlp) + embed;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.flashcomm.tp.comm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Per layer and site, the error the communication introduced against the exact sum, accumulated over every
+ * all-reduce of a run: relative L2 over all elements seen and the largest absolute error. This is the view that
+ * explains why INT6 spends its 8 bits on the all-gather.
+ */
+public final class SiteErrors {
+
+    /** One row of the diagnostics table. */
+    public record Row(int layer, Site site, String format, long elements, double relativeL2, double maxAbs) {
+    }
+
+    private static final class Acc {
+        String format;
+        long elements;
+        double sqErr;
+        double sqRef;
+        double maxAbs;
+    }
+
+    private final Map<String, Acc> accs = new TreeMap<>();
+
+    void add(int layer, Site site, String format, float[] exact, float[] approx) {
+        Acc a = accs.computeIfAbsent(String.format("%05d-%s", layer, site.name()), k -> new Acc());
+        a.format = format;
+        double se = 0;
+        double sr = 0;
+        double mx = a.maxAbs;
+        for (int i = 0; i < exact.length; i++) {
+            double e = (double) approx[i] - exact[i];
+            se += e * e;
+            sr += (double) exact[i] * exact[i];
+            mx = Math.max(mx, Math.abs(e));
+        }
+        a.sqErr += se;
+        a.sqRef += sr;
+        a.maxAbs = mx;
+        a.elements += exact.length;
+    }
+
+    public List<Row> rows() {
+        List<Row> out = new ArrayList<>();
+        for (Map.Entry<String, Acc> e : accs.entrySet()) {
+            int layer = Integer.parseInt(e.getKey().substring(0, 5));
+            Site site = Site.valueOf(e.getKey().substring(6));
+            Acc a = e.getValue();
+            out.add(new Row(layer, site, a.format, a.elements,
+                    a.sqRef == 0 ? 0 : Math.sqrt(a.sqErr / a.sqRef), a.maxAbs));
+        }
+        return out;
+    }
+}

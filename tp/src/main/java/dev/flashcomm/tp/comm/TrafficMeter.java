@@ -1,0 +1,44 @@
+package dev.flashcomm.tp.comm;
+
+/**
+ * Counts what the all-reduces moved: bytes sent per rank (exactly, as the algorithm reports them) and what an fp16
+ * ring would have sent for the same tensors. Not thread-safe: one meter per evaluation run.
+ */
+public final class TrafficMeter {
+
+    /** A snapshot; {@code maxRankBytes} is the busiest rank's total, the number that bounds link time. */
+    public record Traffic(long allReduces, long maxRankBytes, long totalBytes, long fp16RingMaxRankBytes) {
+        public double ratioToFp16Ring() {
+            return fp16RingMaxRankBytes == 0 ? Double.NaN : (double) maxRankBytes / fp16RingMaxRankBytes;
+        }
+    }
+
+    private long allReduces;
+    private long[] perRank = new long[0];
+    private long fp16Ring;
+
+    void record(long[] bytesPerRank, long[] fp16RingPerRank) {
+        if (perRank.length < bytesPerRank.length) {
+            perRank = java.util.Arrays.copyOf(perRank, bytesPerRank.length);
+        }
+        for (int r = 0; r < bytesPerRank.length; r++) {
+            perRank[r] += bytesPerRank[r];
+        }
+        long maxRing = 0;
+        for (long b : fp16RingPerRank) {
+            maxRing = Math.max(maxRing, b);
+        }
+        fp16Ring += maxRing;
+        allReduces++;
+    }
+
+    public Traffic snapshot() {
+        long max = 0;
+        long total = 0;
+        for (long b : perRank) {
+            max = Math.max(max, b);
+            total += b;
+        }
+        return new Traffic(allReduces, max, total, fp16Ring);
+    }
+}

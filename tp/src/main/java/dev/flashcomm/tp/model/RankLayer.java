@@ -1,0 +1,126 @@
+package dev.flashcomm.tp.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * One decoder layer's share of the weights on one tensor-parallel rank: column-parallel q/k/v and gate/up slices,
+ * row-parallel o/down slices. It computes the rank's partial outputs; reducing them is the communicator's job.
+ *
+ * <p>Every weight is stored transposed ({@code [in, out]}) so that the activation is always the first operand of a
+ * matmul: an op's result belongs to its first operand's manager, and activations must die with the batch.
+ */
+final class RankLayer {
+
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final float rmsEps;
+    private final int[] kvOfHead;
+    private final NDArray wq;
+    private final NDArray bq;
+    private final NDArray wk;
+    private final NDArray bk;
+    private final NDArray wv;
+    private final NDArray bv;
+    private final NDArray wo;
+    private final NDArray qNorm;
+    private final NDArray kNorm;
+    private final NDArray wGate;
+    private final NDArray bGate;
+    private final NDArray wUp;
+    private final NDArray bUp;
+    private final NDArray wDown;
+
+    RankLayer(ShardPlan.RankSlice slice, int groupSize, int headDim, float rmsEps, NDArray wq, NDArray bq,
+              NDArray wk, NDArray bk, NDArray wv, NDArray bv, NDArray wo, NDArray qNorm, NDArray kNorm,
+              NDArray wGate, NDArray bGate, NDArray wUp, NDArray bUp, NDArray wDown) {
+        this.heads = slice.heads();
+        this.kvHeads = slice.kvHeads();
+        this.headDim = headDim;
+        this.rmsEps = rmsEps;
+        this.kvOfHead = new int[heads];
+        for (int i = 0; i < heads; i++) {
+            kvOfHead[i] = (slice.headFrom() + i) / groupSize - slice.kvFrom();
+        }
+        this.wq = wq;
+        this.bq = bq;
+        this.wk = wk;
+        this.bk = bk;
+        this.wv = wv;
+        this.bv = bv;
+        this.wo = wo;
+        this.qNorm = qNorm;
+        this.kNorm = kNorm;
+        this.wGate = wGate;
+        this.bGate = bGate;
+        this.wUp = wUp;
+        this.bUp = bUp;
+        this.wDown = wDown;
+    }
+
+    /** This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included). */
+    NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask) {
+        long b = xn.getShape().get(0);
+        long len = xn.getShape().get(1);
+        NDArray q = linear(xn, wq, bq).reshape(b, len, heads, headDim);
+        NDArray k = linear(xn, wk, bk).reshape(b, len, kvHeads, headDim);
+        NDArray v = linear(xn, wv, bv).reshape(b, len, kvHeads, headDim);
+        if (qNorm != null) {
+            q = RmsNorm.apply(q, qNorm, rmsEps);
+            k = RmsNorm.apply(k, kNorm, rmsEps);
+        }
+        q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
+        k = expandKv(rotate(k.transpose(0, 2, 1, 3), cos, sin));
+        v = expandKv(v.transpose(0, 2, 1, 3));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headDim))).add(mask);
+        NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim);
+        return context.matMul(wo);
+    }
+
+    /** This rank's MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included). */
+    NDArray mlpPartial(NDArray xn) {
+        NDArray gate = linear(xn, wGate, bGate);
+        NDArray up = linear(xn, wUp, bUp);
+        return gate.mul(Activation.sigmoid(gate)).mul(up).matMul(wDown);
+    }
+
+    private static NDArray linear(NDArray x, NDArray wT, NDArray bias) {
+        NDArray y = x.matMul(wT);
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** Hugging Face rotate-half RoPE: {@code x·cos + cat(-x2, x1)·sin}. */
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        int half = headDim / 2;
+        NDArray x1 = x.get(":, :, :, :" + half);
+        NDArray x2 = x.get(":, :, :, " + half + ":");
+        NDArray rotated = x2.neg().concat(x1, 3);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /**
+     * Gives every local query head its KV head. Runs of heads sharing one KV head are broadcast, which also covers
+     * the uneven case where a rank's heads straddle a KV group boundary.
+     */
+    private NDArray expandKv(NDArray kv) {
+        if (kvHeads == heads) {
+            return kv;
+        }
+        Shape s = kv.getShape();
+        NDArray out = null;
+        int i = 0;
+        while (i < heads) {
+            int j = i;
+            while (j < heads && kvOfHead[j] == kvOfHead[i]) {
+                j++;
+            }
+            int idx = kvOfHead[i];
+            NDArray run = kv.get(":, " + idx + ":" + (idx + 1)).broadcast(new Shape(s.get(0), j - i, s.get(2), s.get(3)));
+            out = out == null ? run : out.concat(run, 1);
+            i = j;
+        }
+        return out;
+    }
+}
