@@ -1,0 +1,58 @@
+package dev.flashcomm.datasets;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A task as data (lm-eval's task YAML): what it is called, how it is scored, and where its file lives.
+ *
+ * @param version     recorded next to every result, so a change of prompt or parsing never mixes with old numbers
+ * @param defaultFile path relative to a data root laid out like {@code shared/data}, e.g. {@code "piqa/valid.jsonl"}
+ * @param format      which reader parses the file
+ */
+public record TaskSpec(String name, OutputType type, List<Metric> metrics, int version, String defaultFile,
+                       TaskFormat format) {
+    public TaskSpec {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("task name must not be blank");
+        }
+        Objects.requireNonNull(type, "type");
+        metrics = List.copyOf(metrics);
+        if (metrics.isEmpty()) {
+            throw new IllegalArgumentException("task " + name + " needs at least one metric");
+        }
+        if (metrics.stream().distinct().count() != metrics.size()) {
+            throw new IllegalArgumentException("task " + name + " lists a metric twice: " + metrics);
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("task version must be >= 1, got " + version);
+        }
+        Objects.requireNonNull(defaultFile, "defaultFile");
+        if (defaultFile.isBlank() || Path.of(defaultFile).isAbsolute()) {
+            throw new IllegalArgumentException("defaultFile must be a relative path, got '" + defaultFile + "'");
+        }
+        Objects.requireNonNull(format, "format");
+    }
+
+    /** A variant under another name (lm-eval's {@code include:} plus a new {@code task:}). */
+    public TaskSpec withName(String newName) {
+        return new TaskSpec(newName, type, metrics, version, defaultFile, format);
+    }
+
+    /** The same task read from another default file. */
+    public TaskSpec withFile(String newDefaultFile) {
+        return new TaskSpec(name, type, metrics, version, newDefaultFile, format);
+    }
+
+    /** The same task at another version. */
+    public TaskSpec withVersion(int newVersion) {
+        return new TaskSpec(name, type, metrics, newVersion, defaultFile, format);
+    }
+
+    /** Where this task's file is under {@code dataRoot}. */
+    public Path fileUnder(Path dataRoot) {
+        return dataRoot.resolve(defaultFile);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.flashcomm.results;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
+
+/** Atomic writing and checked reading of the module's CSV files; the column set is an enum. */
+final class CsvFiles {
+
+    /** Prints the data records; the header and header comments are already written. */
+    @FunctionalInterface
+    interface RecordWriter {
+        void write(CSVPrinter printer) throws IOException;
+    }
+
+    /** Consumes one data record; may throw {@link ResultsException} or {@link IllegalArgumentException}. */
+    @FunctionalInterface
+    interface RecordReader {
+        void read(CsvCells cells);
+    }
+
+    private CsvFiles() {
+    }
+
+    /** The format files are written in: fixed column order, {@code #} header comments, '\n' line ends. */
+    static CSVFormat writeFormat(Class<? extends Enum<?>> columns) {
+        return CSVFormat.DEFAULT.builder()
+                .setHeader(columns)
+                .setCommentMarker('#')
+                .setRecordSeparator('\n')
+                .get();
+    }
+
+    /** The format files are read in: header taken from the file, so columns are found by name in any order. */
+    static CSVFormat readFormat() {
+        return CSVFormat.DEFAULT.builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setCommentMarker('#')
+                .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
+                .get();
+    }
+
+    /**
+     * Writes to a temporary file beside {@code target}, forces it to disk and moves it over {@code target} atomically,
+     * so readers never see half a file; the temporary file is removed if anything fails.
+     */
+    static void writeAtomically(Path target, CSVFormat format, List<String> headerComments, RecordWriter body) {
+        List<String> comments = List.copyOf(headerComments);
+        CSVFormat withComments = format.builder().setHeaderComments(comments.toArray(new String[0])).get();
+        Path absolute = target.toAbsolutePath();
+        // A fresh name rather than Files.createTempFile, whose owner-only permissions the final file would inherit.
+        Path tmp = absolute.resolveSibling(absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 CSVPrinter printer = new CSVPrinter(
+                         new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8)), withComments)) {
+                body.write(printer);
+                printer.flush();
+                channel.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            deleteQuietly(tmp, e);
+            throw ResultsException.in(target, "cannot write: directory " + absolute.getParent() + " does not exist");
+        } catch (IOException | UncheckedIOException e) {
+            deleteQuietly(tmp, e);
+            throw ResultsException.in(target, "cannot write: " + describe(e));
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp, e);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path tmp, Exception cause) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    /**
+     * Parses {@code file}, checks that every column of {@code columns} is present and hands each data record to
+     * {@code reader}; any problem becomes a one-line {@link ResultsException} naming the file and line.
+     */
+    static void read(Path file, Class<? extends Enum<?>> columns, RecordReader reader) {
+        try (CSVParser parser = CSVParser.parse(file, StandardCharsets.UTF_8, readFormat())) {
+            checkHeader(file, parser.getHeaderNames(), columns);
+            for (CSVRecord record : parser) {
+                long line = parser.getCurrentLineNumber();
+                if (!record.isConsistent()) {
+                    throw ResultsException.at(file, line, "expected " + parser.getHeaderNames().size()
+                            + " cells, found " + record.size());
+                }
+                try {
+                    reader.read(new CsvCells(record, file, line));
+                } catch (IllegalArgumentException e) {
+                    throw ResultsException.at(file, line, e.getMessage());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw ResultsException.in(file, "no such file");
+        } catch (IOException | UncheckedIOException e) {
+            throw ResultsException.in(file, "cannot read: " + describe(e));
+        } catch (IllegalArgumentException e) {
+            // commons-csv rejects a malformed header (e.g. a repeated column) while opening the file
+            throw ResultsException.in(file, "bad header: " + e.getMessage());
+        }
+    }
+
+    private static void checkHeader(Path file, List<String> header, Class<? extends Enum<?>> columns) {
+        if (header.isEmpty()) {
+            throw ResultsException.in(file, "empty file, expected a header line");
+        }
+        List<String> missing = new ArrayList<>();
+        for (Enum<?> column : columns.getEnumConstants()) {
+            if (!header.contains(column.name())) {
+                missing.add(column.name());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw ResultsException.in(file, "missing column" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing));
+        }
+    }
+
+    private static String describe(Exception e) {
+        Throwable root = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message.replace('\n', ' ');
+    }
+}

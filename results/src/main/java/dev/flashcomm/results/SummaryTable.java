@@ -1,0 +1,117 @@
+package dev.flashcomm.results;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A fixed-width terminal table of results: one line per model/tp/task/metric, one column per comm format with the
+ * baseline first. A cell reads {@code value (delta)} when the row was compared with a baseline: accuracies in percent
+ * with the delta in points, perplexities with the relative delta in percent; {@code *} marks p < 0.05.
+ */
+public final class SummaryTable {
+
+    private static final double SIGNIFICANT = 0.05;
+    private static final String GAP = "  ";
+
+    private SummaryTable() {
+    }
+
+    /** Renders with {@code fp16} as the baseline column. */
+    public static String render(List<ResultRow> rows) {
+        return render(rows, BaselineComparison.DEFAULT_BASELINE_COMM);
+    }
+
+    public static String render(List<ResultRow> rows, String baselineComm) {
+        if (rows.isEmpty()) {
+            return "(no results)\n";
+        }
+        CommLabels labels = new CommLabels(rows);
+        List<String> columns = commColumns(rows, labels, baselineComm);
+        Map<List<Object>, Map<String, String>> lines = new LinkedHashMap<>();
+        List<ResultRow> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparing(ResultRow::model).thenComparingInt(ResultRow::tp)
+                .thenComparing(ResultRow::task).thenComparing(ResultRow::metric));
+        for (ResultRow row : sorted) {
+            List<Object> key = List.of(row.model(), row.tp(), row.task(), row.metric());
+            lines.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(labels.comm(row), cell(row, baselineComm));
+        }
+
+        List<String[]> table = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("model", "tp", "task", "metric"));
+        header.addAll(columns);
+        table.add(header.toArray(new String[0]));
+        lines.forEach((key, cells) -> {
+            List<String> line = new ArrayList<>();
+            key.forEach(part -> line.add(part.toString()));
+            columns.forEach(comm -> line.add(cells.getOrDefault(comm, "-")));
+            table.add(line.toArray(new String[0]));
+        });
+        return layout(table) + "accuracy in %, delta in points; perplexity delta relative; * p < 0.05 vs "
+                + baselineComm + "\n";
+    }
+
+    private static List<String> commColumns(List<ResultRow> rows, CommLabels labels, String baselineComm) {
+        TreeSet<String> baseline = new TreeSet<>();
+        TreeSet<String> others = new TreeSet<>();
+        for (ResultRow row : rows) {
+            (row.isBaseline(baselineComm) ? baseline : others).add(labels.comm(row));
+        }
+        List<String> columns = new ArrayList<>(baseline);
+        columns.addAll(others);
+        return columns;
+    }
+
+    private static String cell(ResultRow row, String baselineComm) {
+        MetricKind kind = row.metricKind();
+        String value = switch (kind) {
+            case ACCURACY -> fmt("%.2f", 100 * row.value());
+            case LOWER_IS_BETTER -> fmt("%.3f", row.value());
+            case OTHER -> fmt("%.4g", row.value());
+        };
+        if (row.isBaseline(baselineComm) || row.delta().isEmpty()) {
+            return value;
+        }
+        String delta = switch (kind) {
+            case ACCURACY -> fmt("%+.2f", 100 * row.delta().getAsDouble());
+            case LOWER_IS_BETTER -> row.relDelta().isPresent()
+                    ? fmt("%+.2f%%", 100 * row.relDelta().getAsDouble())
+                    : fmt("%+.3f", row.delta().getAsDouble());
+            case OTHER -> fmt("%+.4g", row.delta().getAsDouble());
+        };
+        boolean significant = row.pValue().isPresent() && row.pValue().getAsDouble() < SIGNIFICANT;
+        return value + " (" + delta + ")" + (significant ? "*" : "");
+    }
+
+    /** Left-aligns the four key columns and right-aligns the numbers. */
+    private static String layout(List<String[]> table) {
+        int width = table.get(0).length;
+        int[] widths = new int[width];
+        for (String[] line : table) {
+            for (int i = 0; i < width; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] line : table) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < width; i++) {
+                if (i > 0) {
+                    text.append(GAP);
+                }
+                String pad = " ".repeat(widths[i] - line[i].length());
+                text.append(i < 4 ? line[i] + pad : pad + line[i]);
+            }
+            out.append(text.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String fmt(String format, double value) {
+        return String.format(Locale.ROOT, format, value);
+    }
+}
