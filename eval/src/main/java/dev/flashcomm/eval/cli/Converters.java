@@ -1,0 +1,53 @@
+package dev.flashcomm.eval.cli;
+
+import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.quant.allreduce.CommPath;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Domain values parsed from the command line; a bad value is a usage error (exit 2) with a readable message. */
+final class Converters {
+
+    private Converters() {
+    }
+
+    static final class Format implements ITypeConverter<CommFormat> {
+        @Override
+        public CommFormat convert(String s) {
+            try {
+                return CommFormat.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Path implements ITypeConverter<CommPath> {
+        @Override
+        public CommPath convert(String s) {
+            try {
+                return CommPath.valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + s + "' is not a communication path (use fake, packed or ring)");
+            }
+        }
+    }
+
+    static final class ComputeType implements ITypeConverter<DataType> {
+        @Override
+        public DataType convert(String s) {
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "fp32":
+                case "float32":
+                    return DataType.FLOAT32;
+                case "fp16":
+                case "float16":
+                    return DataType.FLOAT16;
+                default:
+                    throw new TypeConversionException("'" + s + "' is not a compute dtype (use fp32 or fp16)");
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.flashcomm.eval.cli;
+
+import dev.flashcomm.datasets.DataException;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.results.ResultsException;
+import dev.flashcomm.tp.checkpoint.CheckpointException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code flashcomm}: what low-bit tensor-parallel communication costs a model in accuracy. */
+@Command(name = "flashcomm", mixinStandardHelpOptions = true, versionProvider = FlashcommCli.Version.class,
+        description = "Measures the accuracy cost of low-bit Flash All-Reduce communication in tensor-parallel "
+                + "LLaMA/Qwen inference.",
+        subcommands = {PplCommand.class, CommandLine.HelpCommand.class})
+public final class FlashcommCli implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** The command line used by {@code main} and by tests, with the project's exit-code mapping. */
+    public static CommandLine newCommandLine() {
+        CommandLine cmd = new CommandLine(new FlashcommCli());
+        cmd.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
+            if (isUserError(ex)) {
+                commandLine.getErr().println("flashcomm: " + ex.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            if (ex instanceof ArithmeticException) {
+                commandLine.getErr().println("flashcomm: " + ex.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            ex.printStackTrace(commandLine.getErr());
+            return ExitCodes.FAILURE;
+        });
+        return cmd;
+    }
+
+    static boolean isUserError(Throwable ex) {
+        return ex instanceof InputException || ex instanceof CheckpointException || ex instanceof DataException
+                || ex instanceof ResultsException;
+    }
+
+    public static void main(String... args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"flashcomm " + ToolVersion.VERSION};
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.flashcomm.eval.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.lm.ModelLoader;
+import dev.flashcomm.eval.lm.ScoringModel;
+import dev.flashcomm.tp.Engines;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Where the model is and how it runs: shared by every command that evaluates a model. */
+public final class ModelOptions {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json)")
+    Path dir;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEV[,DEV...]",
+            description = "device(s) for the TP ranks: cpu, gpu, gpu:N; rank r goes on device r mod count "
+                    + "(default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "fp32", converter = Converters.ComputeType.class, paramLabel = "fp32|fp16",
+            description = "compute dtype; independent of the checkpoint's storage dtype (default: ${DEFAULT-VALUE})")
+    DataType computeType;
+
+    public List<Device> devices() {
+        try {
+            return Engines.parseDevices(device);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--device: " + e.getMessage());
+        }
+    }
+
+    public ScoringModel load(int tp) {
+        return ModelLoader.load(dir, tp, devices(), computeType);
+    }
+
+    public String modelName() {
+        return ModelLoader.modelName(dir);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.flashcomm.eval.lm;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.tp.checkpoint.Checkpoint;
+import dev.flashcomm.tp.model.ShardPlan;
+import dev.flashcomm.tp.model.TransformerModel;
+import dev.flashcomm.tp.tokenizer.ModelTokenizer;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Opens a model directory as a {@link ScoringModel}: config, weights split over {@code tp} ranks, tokenizer. */
+public final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    /** The caller closes the result. Bad input (files, TP degree) surfaces as a one-line exception. */
+    public static ScoringModel load(Path dir, int tp, List<Device> devices, DataType computeType) {
+        Checkpoint ck = Checkpoint.open(dir);
+        ShardPlan plan;
+        try {
+            plan = ShardPlan.balanced(ck.config(), tp);
+        } catch (IllegalArgumentException e) {
+            throw new InputException(dir.resolve("config.json") + ": " + e.getMessage());
+        }
+        ModelTokenizer tokenizer = ModelTokenizer.load(dir);
+        try {
+            return new ScoringModel(modelName(dir), TransformerModel.load(ck, plan, devices, computeType), tokenizer);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /** The name results tables use for a model: its directory's name. */
+    public static String modelName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return name == null ? dir.toString() : name.toString();
+    }
+}

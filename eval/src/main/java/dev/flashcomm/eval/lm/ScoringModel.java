@@ -1,0 +1,94 @@
+package dev.flashcomm.eval.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.comm.Communicator;
+import dev.flashcomm.tp.model.TransformerModel;
+import dev.flashcomm.tp.tokenizer.ModelTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The seam between protocols and tensors: protocols hand in token sequences and get back plain Java numbers.
+ * Every batch runs inside its own sub-manager, so no activation outlives the call that made it.
+ */
+public final class ScoringModel implements AutoCloseable {
+
+    private final String name;
+    private final TransformerModel model;
+    private final ModelTokenizer tokenizer;
+    private final NDManager root;
+
+    /** Takes ownership of {@code model} and {@code tokenizer}: closing this closes them. */
+    public ScoringModel(String name, TransformerModel model, ModelTokenizer tokenizer) {
+        this.name = name;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.root = Engines.newRootManager(model.primaryDevice());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public TransformerModel model() {
+        return model;
+    }
+
+    public ModelTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public int maxLength() {
+        return model.config().maxPositions();
+    }
+
+    /**
+     * Scores a batch of sequences of any lengths (at least 2 tokens each). Shorter sequences are right-padded; a
+     * causal model never lets padding influence earlier positions, so scores do not depend on batch composition.
+     */
+    public List<TokenScores> score(List<int[]> sequences, Communicator comm) {
+        int batch = sequences.size();
+        int len = 0;
+        for (int[] s : sequences) {
+            if (s.length < 2) {
+                throw new IllegalArgumentException("a scored sequence needs at least 2 tokens");
+            }
+            len = Math.max(len, s.length);
+        }
+        int[] flat = new int[batch * len];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(sequences.get(b), 0, flat, b * len, sequences.get(b).length);
+        }
+        float[] picked;
+        boolean[] greedy;
+        try (NDManager step = root.newSubManager()) {
+            NDArray ids = step.create(flat, new Shape(batch, len));
+            NDArray logits = model.logits(ids, comm);
+            NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").logSoftmax(2);
+            NDArray targets = ids.get(":, 1:" + len).toType(DataType.INT64, false);
+            picked = logProbs.gather(targets.expandDims(2), 2).toFloatArray();
+            greedy = logProbs.argMax(2).eq(targets).toBooleanArray();
+        }
+        List<TokenScores> out = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            int n = sequences.get(b).length - 1;
+            float[] lp = new float[n];
+            boolean[] g = new boolean[n];
+            System.arraycopy(picked, b * (len - 1), lp, 0, n);
+            System.arraycopy(greedy, b * (len - 1), g, 0, n);
+            out.add(new TokenScores(lp, g));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        root.close();
+        model.close();
+        tokenizer.close();
+    }
+}

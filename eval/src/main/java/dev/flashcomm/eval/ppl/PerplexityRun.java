@@ -1,0 +1,44 @@
+package dev.flashcomm.eval.ppl;
+
+import dev.flashcomm.eval.Progress;
+import dev.flashcomm.eval.lm.ScoringModel;
+import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.FormatCommunicator;
+import dev.flashcomm.tp.comm.SiteErrors;
+import dev.flashcomm.tp.comm.TrafficMeter;
+import java.util.List;
+
+/**
+ * One perplexity measurement under one communication setting, with what the communication cost.
+ *
+ * @param traffic bytes moved over the whole run
+ * @param errors  per layer and site error against the exact sum, empty unless diagnostics were asked for
+ */
+public record PerplexityRun(CommSettings settings, PerplexityResult result, TrafficMeter.Traffic traffic,
+                            List<SiteErrors.Row> errors) {
+
+    public PerplexityRun {
+        errors = List.copyOf(errors);
+    }
+
+    /** Bytes the busiest rank sends for one forward pass of one window. */
+    public long bytesPerForward() {
+        return result.windows() == 0 ? 0 : traffic.maxRankBytes() / result.windows();
+    }
+
+    /** What an fp16 ring would have sent for the same forward pass. */
+    public long fp16RingBytesPerForward() {
+        return result.windows() == 0 ? 0 : traffic.fp16RingMaxRankBytes() / result.windows();
+    }
+
+    /** Runs {@code protocol} with a fresh communicator for {@code settings}. */
+    public static PerplexityRun measure(PerplexityProtocol protocol, ScoringModel model,
+                                        CommSettings settings, int[] ids, String source,
+                                        Progress progress, boolean diagnostics) {
+        TrafficMeter meter = new TrafficMeter();
+        SiteErrors errors = diagnostics ? new SiteErrors() : null;
+        PerplexityResult r = protocol.evaluate(model,
+                new FormatCommunicator(settings, meter, errors), ids, source, progress);
+        return new PerplexityRun(settings, r, meter.snapshot(), errors == null ? List.of() : errors.rows());
+    }
+}

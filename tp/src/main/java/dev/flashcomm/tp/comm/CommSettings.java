@@ -1,0 +1,34 @@
+package dev.flashcomm.tp.comm;
+
+import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.quant.allreduce.CommPath;
+
+/**
+ * What the all-reduces of a run do.
+ *
+ * @param format the format of the compressed all-reduces
+ * @param path   fake-quant, real packed bytes, or the quantize-every-hop ring ablation
+ * @param scope  which all-reduces use {@code format}; the rest use fp16
+ */
+public record CommSettings(CommFormat format, CommPath path, CompressionScope scope) {
+
+    public static final CommFormat FP16 = CommFormat.parse("fp16");
+
+    public CommSettings {
+        if (format == null || path == null || scope == null) {
+            throw new IllegalArgumentException("format, path and scope are required");
+        }
+        if (path == CommPath.RING && format.kind() != CommFormat.Kind.FLASH) {
+            throw new IllegalArgumentException("--comm-path ring needs a flash format (intB-...), got " + format.name());
+        }
+    }
+
+    public static CommSettings of(String format) {
+        return new CommSettings(CommFormat.parse(format), CommPath.FAKE, CompressionScope.ALL);
+    }
+
+    /** A label for tables: the format, plus the scope when it is not everything. */
+    public String label() {
+        return scope.isAll() ? format.name() : format.name() + "[" + scope.describe() + "]";
+    }
+}
