@@ -28,6 +28,13 @@ public final class FlashcommCli implements Runnable {
     /** The command line used by {@code main} and by tests, with the project's exit-code mapping. */
     public static CommandLine newCommandLine() {
         CommandLine cmd = new CommandLine(new FlashcommCli());
+        // picocli would print the whole usage after the message; bad input is one line, with a pointer to the help
+        cmd.setParameterExceptionHandler((ex, args) -> {
+            CommandLine failed = ex.getCommandLine();
+            failed.getErr().println("flashcomm: " + firstLine(ex.getMessage()) + " (see '"
+                    + failed.getCommandSpec().qualifiedName() + " --help')");
+            return ExitCodes.BAD_INPUT;
+        });
         cmd.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
             if (isUserError(ex)) {
                 commandLine.getErr().println("flashcomm: " + ex.getMessage());
@@ -46,6 +53,14 @@ public final class FlashcommCli implements Runnable {
     static boolean isUserError(Throwable ex) {
         return ex instanceof InputException || ex instanceof CheckpointException || ex instanceof DataException
                 || ex instanceof ResultsException;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "invalid command line";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     public static void main(String... args) {

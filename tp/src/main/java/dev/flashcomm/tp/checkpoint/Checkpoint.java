@@ -40,7 +40,7 @@ public final class Checkpoint {
         if (Files.exists(index)) {
             Map<String, SafetensorsFile> files = new HashMap<>();
             for (Map.Entry<String, String> e : readIndex(index).entrySet()) {
-                SafetensorsFile f = files.computeIfAbsent(e.getValue(), n -> SafetensorsFile.open(modelDir.resolve(n)));
+                SafetensorsFile f = files.computeIfAbsent(e.getValue(), n -> openShard(modelDir.resolve(n), index));
                 if (!f.entries().containsKey(e.getKey())) {
                     throw new CheckpointException(f.path(), "tensor '" + e.getKey() + "' listed in "
                             + index.getFileName() + " but missing from the file");
@@ -54,6 +54,14 @@ public final class Checkpoint {
             throw new CheckpointException(modelDir, "no model.safetensors or model.safetensors.index.json");
         }
         return new Checkpoint(modelDir, config, byTensor);
+    }
+
+    /** A shard the index names but the directory lacks is usually an incomplete download: say where it was named. */
+    private static SafetensorsFile openShard(Path shard, Path index) {
+        if (!Files.exists(shard)) {
+            throw new CheckpointException(shard, "not found (listed in " + index.getFileName() + ")");
+        }
+        return SafetensorsFile.open(shard);
     }
 
     private static Map<String, String> readIndex(Path index) {

@@ -19,19 +19,25 @@ public final class ModelConfigReader {
 
     public static ModelConfig read(Path modelDir) {
         Path file = modelDir.resolve("config.json");
-        JsonObject json;
+        JsonElement parsed;
         try {
-            json = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+            parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file, "not found (is " + modelDir + " a Hugging Face model directory?)");
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage());
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new CheckpointException(file, "not valid JSON: " + firstLine(e.getMessage()));
+        } catch (JsonParseException e) {
+            throw new CheckpointException(file, "not valid JSON: " + firstLine(syntaxProblem(e)));
         }
+        if (!parsed.isJsonObject()) {
+            throw new CheckpointException(file, "expected a JSON object, got "
+                    + (parsed.isJsonNull() ? "nothing" : parsed.isJsonArray() ? "an array" : "a single value"));
+        }
+        JsonObject json = parsed.getAsJsonObject();
         try {
             return parse(json);
-        } catch (IllegalArgumentException | ClassCastException | UnsupportedOperationException e) {
+        } catch (IllegalArgumentException | IllegalStateException | ClassCastException
+                 | UnsupportedOperationException e) {
             throw new CheckpointException(file, firstLine(e.getMessage()));
         }
     }
@@ -100,7 +106,13 @@ public final class ModelConfigReader {
 
     private static JsonObject object(JsonObject json, String key) {
         JsonElement e = json.get(key);
-        return e == null || e.isJsonNull() ? null : e.getAsJsonObject();
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException("\"" + key + "\" is not an object: " + e);
+        }
+        return e.getAsJsonObject();
     }
 
     private static int requiredInt(JsonObject json, String key) {
@@ -144,6 +156,15 @@ public final class ModelConfigReader {
     private static String string(JsonObject json, String key, String fallback) {
         JsonElement e = json.get(key);
         return e == null || e.isJsonNull() ? fallback : e.getAsString();
+    }
+
+    /**
+     * Gson wraps the reader's error and takes over its {@code toString()}, so the plain message ("End of input at
+     * line 1 column 52 path $.x") is the cause's; the wrapper's would show a Java class name to the user.
+     */
+    private static String syntaxProblem(JsonParseException e) {
+        Throwable cause = e.getCause();
+        return cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
     }
 
     private static String firstLine(String s) {
