@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -36,7 +37,7 @@ public final class TaskScorer {
      */
     public TaskScorer(int batch, OptionalInt prefixToken) {
         this.batches = new BatchedLoglikelihood(batch);
-        this.prefixToken = prefixToken;
+        this.prefixToken = Objects.requireNonNull(prefixToken, "prefixToken");
     }
 
     public TaskScorer(int batch) {
