@@ -1,0 +1,35 @@
+package dev.flashcomm.quant.allreduce;
+
+import dev.flashcomm.quant.CommFormat;
+
+/** Picks the all-reduce implementation for a communication format and simulation path. */
+public final class AllReduceAlgorithms {
+
+    private AllReduceAlgorithms() {
+    }
+
+    /**
+     * exact, fp16 and bf16 have one implementation each, used for FAKE and PACKED alike. RING exists only for flash
+     * formats.
+     *
+     * @throws IllegalArgumentException for RING with a non-flash format
+     */
+    public static AllReduceAlgorithm create(CommFormat format, CommPath path) {
+        if (format == null || path == null) {
+            throw new IllegalArgumentException("format and path are required, got " + format + " and " + path);
+        }
+        if (!format.isFlash() && path == CommPath.RING) {
+            throw new IllegalArgumentException("the quantized ring ablation applies to flash formats only, not " + format.name());
+        }
+        return switch (format.kind()) {
+            case EXACT -> new ExactAllReduce();
+            case FP16 -> new RoundedAllReduce(RoundedAllReduce.Rounding.FP16);
+            case BF16 -> new RoundedAllReduce(RoundedAllReduce.Rounding.BF16);
+            case FLASH -> switch (path) {
+                case FAKE -> new FlashFakeAllReduce(format.reduceScatter(), format.allGather());
+                case PACKED -> new FlashPackedAllReduce(format.reduceScatter(), format.allGather());
+                case RING -> new RingQuantAllReduce(format.reduceScatter(), format.allGather());
+            };
+        };
+    }
+}
