@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "flashcomm", mixinStandardHelpOptions = true, versionProvider = FlashcommCli.Version.class,
         description = "Measures the accuracy cost of low-bit Flash All-Reduce communication in tensor-parallel "
                 + "LLaMA/Qwen inference.",
-        subcommands = {PplCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PplCommand.class, BenchCommand.class, SweepCommand.class, MergeCommand.class, GateCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
 public final class FlashcommCli implements Runnable {
 
     @Spec

@@ -63,20 +63,21 @@ public final class ScoringModel implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(sequences.get(b), 0, flat, b * len, sequences.get(b).length);
         }
-        float[] picked;
+        double[] picked;
         boolean[] greedy;
         try (NDManager step = root.newSubManager()) {
             NDArray ids = step.create(flat, new Shape(batch, len));
             NDArray logits = model.logits(ids, comm);
-            NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").logSoftmax(2);
+            // fp64 log-softmax: the logits carry the fp32 forward's error, the normalisation should not add its own
+            NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").toType(DataType.FLOAT64, false).logSoftmax(2);
             NDArray targets = ids.get(":, 1:" + len).toType(DataType.INT64, false);
-            picked = logProbs.gather(targets.expandDims(2), 2).toFloatArray();
+            picked = logProbs.gather(targets.expandDims(2), 2).toDoubleArray();
             greedy = logProbs.argMax(2).eq(targets).toBooleanArray();
         }
         List<TokenScores> out = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             int n = sequences.get(b).length - 1;
-            float[] lp = new float[n];
+            double[] lp = new double[n];
             boolean[] g = new boolean[n];
             System.arraycopy(picked, b * (len - 1), lp, 0, n);
             System.arraycopy(greedy, b * (len - 1), g, 0, n);

@@ -2,9 +2,10 @@ package dev.flashcomm.eval.lm;
 
 /**
  * For one sequence: at every position t the log-probability the model gave to token t+1, and whether token t+1
- * was the argmax. Arrays have {@code length - 1} entries.
+ * was the argmax. Arrays have {@code length - 1} entries. Log-probs are double: the log-softmax is taken in fp64
+ * so that summing hundreds of them (long continuations, whole windows) adds no fp32 rounding of its own.
  */
-public record TokenScores(float[] logProbs, boolean[] greedy) {
+public record TokenScores(double[] logProbs, boolean[] greedy) {
 
     public TokenScores {
         if (logProbs.length != greedy.length) {
@@ -15,7 +16,7 @@ public record TokenScores(float[] logProbs, boolean[] greedy) {
     }
 
     @Override
-    public float[] logProbs() {
+    public double[] logProbs() {
         return logProbs.clone();
     }
 

@@ -21,10 +21,10 @@ final class ArithmeticScorer implements SequenceScorer {
         batches.add(List.copyOf(sequences));
         List<TokenScores> out = new ArrayList<>();
         for (int[] s : sequences) {
-            float[] lp = new float[s.length - 1];
+            double[] lp = new double[s.length - 1];
             boolean[] g = new boolean[s.length - 1];
             for (int t = 0; t + 1 < s.length; t++) {
-                lp[t] = -s[t + 1] / 100f;
+                lp[t] = -s[t + 1] / 100.0;
                 g[t] = s[t + 1] % 2 == 0;
             }
             out.add(new TokenScores(lp, g));

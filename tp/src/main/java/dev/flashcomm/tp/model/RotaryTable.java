@@ -2,11 +2,17 @@ package dev.flashcomm.tp.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
  * cos/sin tables of rotary embeddings for positions 0..L-1 in the Hugging Face rotate-half layout
  * ({@code emb = cat(freqs, freqs)}), computed in fp32 as transformers does.
+ *
+ * <p>The angles are formed and the cos/sin taken by the engine, not by {@link Math#cos}: the engine's fp32 cos is not
+ * correctly rounded, and transformers' tables (the reference) come from it. Matching them bit for bit matters
+ * because the same table enters every sequence, so a 1-ulp difference does not average out over long
+ * continuations.
  */
 final class RotaryTable {
 
@@ -16,24 +22,14 @@ final class RotaryTable {
         this.inverseFrequencies = inverseFrequencies.clone();
     }
 
-    /** Returns {cos, sin}, each {@code [L, headDim]}, on {@code manager}. */
+    /** Returns {cos, sin}, each {@code [L, headDim]} in fp32, on {@code manager}. */
     NDArray[] create(NDManager manager, int length) {
         int half = inverseFrequencies.length;
-        int dim = 2 * half;
-        float[] cos = new float[length * dim];
-        float[] sin = new float[length * dim];
-        for (int p = 0; p < length; p++) {
-            for (int i = 0; i < half; i++) {
-                float angle = (float) p * inverseFrequencies[i];
-                float c = (float) Math.cos(angle);
-                float s = (float) Math.sin(angle);
-                cos[p * dim + i] = c;
-                cos[p * dim + half + i] = c;
-                sin[p * dim + i] = s;
-                sin[p * dim + half + i] = s;
-            }
-        }
-        Shape shape = new Shape(length, dim);
-        return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
+        NDArray inv = manager.create(inverseFrequencies, new Shape(1, half));
+        NDArray positions = manager.arange(0, length, 1, DataType.FLOAT32).reshape(length, 1);
+        NDArray angles = positions.mul(inv);
+        NDArray cos = angles.cos();
+        NDArray sin = angles.sin();
+        return new NDArray[] {cos.concat(cos, 1), sin.concat(sin, 1)};
     }
 }

@@ -1,0 +1,179 @@
+package dev.flashcomm.eval.cli;
+
+import ai.djl.Device;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.Progress;
+import dev.flashcomm.eval.bench.MatmulRate;
+import dev.flashcomm.eval.bench.ModelFlops;
+import dev.flashcomm.eval.bench.PeakMemory;
+import dev.flashcomm.eval.lm.ScoringModel;
+import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.eval.ppl.PerplexityProtocol;
+import dev.flashcomm.eval.ppl.PerplexityRun;
+import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.quant.allreduce.AllReduceBenchmark;
+import dev.flashcomm.quant.allreduce.BenchResult;
+import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.CompressionScope;
+import dev.flashcomm.tp.comm.FormatCommunicator;
+import dev.flashcomm.tp.comm.TrafficMeter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flashcomm bench}: the speed numbers, measured on this machine. Speed targets live here, never in tests.
+ * Sections: the engine's fp32 matmul rate; a perplexity run's tokens/s, model FLOP/s and their ratio (model FLOP
+ * utilization) plus peak memory; communicator throughput per format; and the cost of a quantized TP run against an
+ * exact one.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures matmul rate, perplexity throughput and MFU, communicator throughput and the cost of "
+                + "quantized communication in a TP run.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "text for the perplexity runs")
+    Path data;
+
+    @Option(names = "--seq-len", defaultValue = "256", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+    int seqLen;
+
+    @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "windows per perplexity run (0 = all; default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--sections", defaultValue = "matmul,ppl,comm,tp", split = ",", paramLabel = "S[,S...]",
+            description = "matmul, ppl, comm, tp (default: ${DEFAULT-VALUE})")
+    List<String> sections;
+
+    @Option(names = "--comm-tp", defaultValue = "4", paramLabel = "N",
+            description = "TP degree of the communication benchmarks (default: ${DEFAULT-VALUE})")
+    int commTp;
+
+    @Option(names = "--comm-shape", defaultValue = "2048x4096", paramLabel = "TxH",
+            description = "partial shape of the communicator benchmark (default: ${DEFAULT-VALUE})")
+    String commShape;
+
+    @Option(names = "--tp-format", defaultValue = "int4", converter = Converters.Format.class, paramLabel = "FORMAT",
+            description = "format of the TP cost comparison against exact (default: ${DEFAULT-VALUE})")
+    CommFormat tpFormat;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Set<String> known = Set.of("matmul", "ppl", "comm", "tp");
+        for (String s : sections) {
+            if (!known.contains(s)) {
+                throw new InputException("--sections: unknown section '" + s + "' (use " + known + ")");
+            }
+        }
+        Device device = model.devices().get(0);
+        double matmul = Double.NaN;
+        if (sections.contains("matmul") || sections.contains("ppl")) {
+            matmul = MatmulRate.gflops(device, 2048, 1024, 1024, 10);
+            out.printf(Locale.ROOT, "matmul      fp32 [2048x1024]x[1024x1024] on %s: %.1f GFLOP/s (best of 10)%n",
+                    device, matmul);
+            out.flush();
+        }
+        CorpusSource corpus = CorpusSource.of(data, null, null);
+        if (sections.contains("ppl")) {
+            try (ScoringModel lm = model.load(1)) {
+                PerplexityRun run = runPpl(lm, CommSettings.of("exact"), corpus);
+                double tps = run.result().tokensPerSecond();
+                double flops = tps * ModelFlops.perToken(lm.model().config(), seqLen);
+                out.printf(Locale.ROOT, "ppl         %s on %s, seq-len %d, batch %d: ppl %.4f, %d windows in %.1f s%n",
+                        lm.name(), data.getFileName(), seqLen, batch, run.result().perplexity(),
+                        run.result().windows(), run.result().seconds());
+                out.printf(Locale.ROOT, "throughput  %.0f tokens/s, %.1f model GFLOP/s (%.2f MFLOP/token), MFU %.1f %% "
+                        + "of the measured matmul rate%n", tps, flops / 1e9,
+                        ModelFlops.perToken(lm.model().config(), seqLen) / 1e6, 100 * flops / 1e9 / matmul);
+                out.printf(Locale.ROOT, "memory      peak resident %.0f MiB (JVM heap max %.0f MiB)%n",
+                        PeakMemory.peakResidentBytes() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+                out.flush();
+            }
+        }
+        if (sections.contains("comm")) {
+            benchCommunicators(out);
+        }
+        if (sections.contains("tp")) {
+            try (ScoringModel lm = model.load(commTp)) {
+                PerplexityRun exact = runPpl(lm, CommSettings.of("exact"), corpus);
+                out.printf(Locale.ROOT, "tp          TP-%d exact: %.1f s (%.0f tokens/s), ppl %.4f%n", commTp,
+                        exact.result().seconds(), exact.result().tokensPerSecond(), exact.result().perplexity());
+                for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
+                    PerplexityRun q = runPpl(lm, new CommSettings(tpFormat, path, CompressionScope.ALL), corpus);
+                    out.printf(Locale.ROOT, "tp          TP-%d %s %s: %.1f s, %.2fx the exact run, ppl %.4f%n", commTp,
+                            tpFormat.name(), path.name().toLowerCase(Locale.ROOT), q.result().seconds(),
+                            q.result().seconds() / exact.result().seconds(), q.result().perplexity());
+                    out.flush();
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private PerplexityRun runPpl(ScoringModel lm, CommSettings settings, CorpusSource corpus) {
+        int max = lm.model().config().maxPositions();
+        if (seqLen > max) {
+            throw new InputException("--seq-len " + seqLen + " exceeds max_position_embeddings " + max);
+        }
+        PerplexityProtocol protocol = new PerplexityProtocol(seqLen, batch);
+        int[] ids = lm.tokenizer().encode(corpus.text());
+        int windows = protocol.windows(ids, data.toString());
+        if (limit > 0 && limit < windows) {
+            ids = Arrays.copyOf(ids, limit * seqLen);
+        }
+        // one untimed batch first, so one-off engine start-up does not count against the run
+        protocol.evaluate(lm, new FormatCommunicator(settings, new TrafficMeter(), null), Arrays.copyOf(ids, Math.min(ids.length,
+                batch * seqLen)), data.toString(), Progress.NONE);
+        return PerplexityRun.measure(protocol, lm, settings, ids, data.toString(),
+                new ProgressBar(spec.commandLine().getErr(), "bench " + settings.label(), "windows",
+                        System.console() != null), false);
+    }
+
+    private void benchCommunicators(PrintWriter out) {
+        String[] parts = commShape.toLowerCase(Locale.ROOT).split("x");
+        int rows;
+        int cols;
+        try {
+            rows = Integer.parseInt(parts[0]);
+            cols = Integer.parseInt(parts[1]);
+        } catch (RuntimeException e) {
+            throw new InputException("--comm-shape: expected TxH like 2048x4096, got '" + commShape + "'");
+        }
+        List<CommFormat> formats = new ArrayList<>();
+        for (String f : List.of("exact", "fp16", "bf16", "int8", "int6", "int4", "int3", "int2")) {
+            formats.add(CommFormat.parse(f));
+        }
+        out.printf(Locale.ROOT, "comm        %d ranks x [%d x %d] fp32 partials; GB/s of fp32 partials in%n", commTp,
+                rows, cols);
+        for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
+            for (BenchResult r : AllReduceBenchmark.run(formats, path, rows, cols, commTp, 5)) {
+                out.printf(Locale.ROOT, "comm        %-16s %-6s %7.2f GB/s  %8.2f ms/call  %,d bytes sent per rank%n",
+                        r.format().name(), path.name().toLowerCase(Locale.ROOT), r.gigabytesPerSecond(),
+                        r.secondsPerCall() * 1e3, r.maxBytesSentPerRank());
+                out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.flashcomm.eval.cli;
+
+import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.eval.sweep.Shard;
+import dev.flashcomm.eval.sweep.SweepConfig;
+import dev.flashcomm.eval.sweep.TaskSelection;
+import dev.flashcomm.eval.sweep.TaskSource;
+import dev.flashcomm.quant.CommFormat;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code flashcomm sweep}: the model × TP × format × task matrix, resumable and shardable. */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs every model × TP degree × communication format × task/corpus cell, the baseline format "
+                + "once per model and TP, and writes results.csv (compared with the baseline), items.csv and a "
+                + "summary table.",
+                "Finished cells are cached in OUT/cache, keyed by model and data contents, settings and tool version: "
+                + "an interrupted sweep resumes where it stopped. With --shard i/n a job runs every n-th cell and "
+                + "writes results.part-i-of-n.csv; 'flashcomm merge --dir OUT' joins the parts."})
+public final class SweepCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Hugging Face model directory; repeat for several models")
+    List<Path> models;
+
+    @Option(names = "--tp", split = ",", defaultValue = "2", paramLabel = "N[,N...]",
+            description = "tensor-parallel degrees (default: ${DEFAULT-VALUE})")
+    List<Integer> tps;
+
+    @Option(names = "--comm", split = ",", defaultValue = "fp16,int8,int6,int4", converter = Converters.Format.class,
+            paramLabel = "FORMAT[,FORMAT...]",
+            description = "communication formats: exact, fp16, bf16, int8|int6|int4|int3|int2[-asym|-sym][-gN]; "
+                    + "the baseline is added if missing (default: ${DEFAULT-VALUE})")
+    List<CommFormat> comms;
+
+    @Option(names = "--baseline-comm", defaultValue = "fp16", converter = Converters.Format.class,
+            paramLabel = "FORMAT", description = "the format others are compared with (default: ${DEFAULT-VALUE})")
+    CommFormat baseline;
+
+    @Mixin
+    CommOptions commOptions;
+
+    @Option(names = "--tasks", defaultValue = "none", paramLabel = "TASK[,TASK...]|all|none",
+            description = "lm-eval tasks: piqa, arc_easy, arc_challenge, hellaswag, winogrande, lambada_openai, "
+                    + "boolq, openbookqa, copa (default: ${DEFAULT-VALUE})")
+    String tasks;
+
+    @Option(names = "--data-root", paramLabel = "DIR",
+            description = "directory with the task files in the shared/data layout (required with --tasks)")
+    Path dataRoot;
+
+    @Option(names = "--task-file", paramLabel = "TASK=FILE",
+            description = "read TASK from FILE instead of the data root; repeatable")
+    Map<String, Path> taskFiles = new LinkedHashMap<>();
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "first N items of each task and first N windows of each corpus (0 = all; "
+                    + "default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--ppl", split = ",", paramLabel = "NAME=FILE[,...]",
+            description = "perplexity corpora (GPTQ protocol); .raw files get the WikiText rows rule; NAME defaults "
+                    + "to the file stem")
+    List<String> ppl = new ArrayList<>();
+
+    @Option(names = "--seq-len", paramLabel = "N",
+            description = "perplexity window (default: 2048, or max_position_embeddings if smaller)")
+    Integer seqLen;
+
+    @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
+            description = "sequences per forward pass (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "output directory: results.csv, items.csv and cache/")
+    Path out;
+
+    @Option(names = "--shard", defaultValue = "1/1", converter = ShardConverter.class, paramLabel = "I/N",
+            description = "run only every N-th cell, starting with the I-th (1-based; default: ${DEFAULT-VALUE})")
+    Shard shard;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEV[,DEV...]",
+            description = "device(s) for the TP ranks: cpu, gpu, gpu:N (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "fp32", converter = Converters.ComputeType.class,
+            paramLabel = "fp32|fp16", description = "compute dtype (default: ${DEFAULT-VALUE})")
+    DataType dtype;
+
+    @Override
+    public Integer call() {
+        List<TaskSource> taskSources = TaskSelection.resolve(tasks, taskFiles, dataRoot);
+        SweepConfig config;
+        try {
+            config = new SweepConfig(models, tps, comms, baseline, commOptions.path(), commOptions.scope(),
+                    taskSources, corpora(ppl), seqLen == null ? OptionalInt.empty() : OptionalInt.of(seqLen), batch,
+                    limit, device, dtype, shard, out);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        new SweepRun(spec.commandLine()).run(config);
+        return ExitCodes.OK;
+    }
+
+    /** {@code NAME=FILE} or {@code FILE}, named after its stem. */
+    static List<CorpusSource> corpora(List<String> specs) {
+        List<CorpusSource> out = new ArrayList<>();
+        for (String s : specs) {
+            String t = s.strip();
+            if (t.isEmpty()) {
+                continue;
+            }
+            int eq = t.indexOf('=');
+            try {
+                out.add(eq < 0 ? CorpusSource.of(Path.of(t), null, null)
+                        : CorpusSource.of(Path.of(t.substring(eq + 1).strip()), null, t.substring(0, eq).strip()));
+            } catch (IllegalArgumentException e) {
+                throw new InputException("--ppl " + t + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    static final class ShardConverter implements ITypeConverter<Shard> {
+        @Override
+        public Shard convert(String s) {
+            try {
+                return Shard.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.flashcomm.eval.cli;
+
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.eval.sweep.Sweep;
+import dev.flashcomm.eval.sweep.SweepConfig;
+import dev.flashcomm.eval.sweep.SweepOutcome;
+import dev.flashcomm.eval.sweep.SweepOutputs;
+import dev.flashcomm.eval.sweep.SweepPlan;
+import dev.flashcomm.eval.sweep.SweepPlanner;
+import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.results.SummaryTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+
+/** Plans, runs and reports a sweep for {@code flashcomm sweep} and {@code flashcomm demo}. */
+final class SweepRun {
+
+    private final CommandLine cmd;
+
+    SweepRun(CommandLine cmd) {
+        this.cmd = cmd;
+    }
+
+    void run(SweepConfig config) {
+        PrintWriter out = cmd.getOut();
+        PrintWriter err = cmd.getErr();
+        SweepPlan plan = SweepPlanner.plan(config);
+        plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
+        int workloads = config.tasks().size() + config.corpora().size();
+        int owned = plan.owned().size();
+        out.printf(Locale.ROOT, "sweep       %d model(s) x %d TP x %d comm x %d task/corpus = %d cells%s%n",
+                plan.models().size(), config.tps().size(), config.commSettings().size(), workloads,
+                plan.cells().size(), config.shard().isAll() ? "" : ", shard " + config.shard() + ": " + owned);
+        out.flush();
+        createDirectory(config.out());
+        SweepOutcome outcome = new Sweep(plan, new SweepConsole(err, System.console() != null, config.cacheDir()))
+                .run();
+        out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),
+                outcome.resumed(), config.cacheDir());
+        List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
+                + String.join(" ", cmd.getParseResult().originalArgs()));
+        SweepOutputs.Measurements m = new SweepOutputs.Measurements(outcome.rows(), outcome.items());
+        if (config.shard().isAll()) {
+            Path results = config.out().resolve(SweepOutputs.RESULTS);
+            Path items = config.out().resolve(SweepOutputs.ITEMS);
+            List<ResultRow> compared = SweepOutputs.writeCompared(results, items, m, config.baselineLabel(),
+                    comments);
+            out.println();
+            out.print(SummaryTable.render(compared, config.baselineLabel()));
+            out.println();
+            out.println("wrote       " + results);
+            out.println("wrote       " + items);
+        } else {
+            SweepOutputs.writePart(config.out(), config.shard(), m, comments);
+            out.println("wrote       " + config.out().resolve(SweepOutputs.resultsPart(config.shard())));
+            out.println("wrote       " + config.out().resolve(SweepOutputs.itemsPart(config.shard())));
+            out.println("when all " + config.shard().count() + " shards are done: flashcomm merge --dir "
+                    + config.out());
+        }
+        out.flush();
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new InputException(dir + ": cannot create the output directory: " + e.getMessage());
+        }
+    }
+}

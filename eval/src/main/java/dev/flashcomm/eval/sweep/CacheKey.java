@@ -1,0 +1,61 @@
+package dev.flashcomm.eval.sweep;
+
+import dev.flashcomm.eval.ToolVersion;
+import java.security.MessageDigest;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a cell's result depends on, and the SHA-256 of it that names the cell's cache file: the tool version, the
+ * model's and the data's identities (contents, never paths), the task and its version, the limit, window length and
+ * batch, the TP degree, the communication format, path and scope, the compute dtype and the devices. Batch size and
+ * device move float results in their last bits only, but a resumed sweep must give exactly the numbers a fresh one
+ * gives, so they are part of the key too.
+ *
+ * @param ingredients the key's parts by name; kept in the cache file so an entry can be checked and read by people
+ */
+public record CacheKey(SortedMap<String, String> ingredients) {
+
+    public CacheKey {
+        if (ingredients.isEmpty()) {
+            throw new IllegalArgumentException("a cache key needs ingredients");
+        }
+        ingredients = Collections.unmodifiableSortedMap(new TreeMap<>(ingredients));
+    }
+
+    public static CacheKey of(Cell cell, SweepConfig config) {
+        SortedMap<String, String> k = new TreeMap<>();
+        k.put("tool_version", ToolVersion.VERSION);
+        k.put("model", cell.model().identity());
+        k.put("data", cell.workload().dataIdentity());
+        k.put("limit", Integer.toString(config.limit()));
+        k.put("batch", Integer.toString(config.batch()));
+        k.put("tp", Integer.toString(cell.tp()));
+        k.put("comm", cell.comm().format().name());
+        k.put("comm_path", cell.commPath());
+        k.put("scope", cell.comm().scope().describe());
+        k.put("dtype", config.dtypeName());
+        k.put("device", config.device().strip());
+        k.put("task", cell.workload().name());
+        if (cell.workload() instanceof TaskWorkload t) {
+            k.put("task_version", Integer.toString(t.source().spec().version()));
+            k.put("protocol", CellRunner.TASK_PROTOCOL);
+        } else if (cell.workload() instanceof CorpusWorkload c) {
+            k.put("wikitext_rows", Boolean.toString(c.corpus().wikitext()));
+            k.put("protocol", CellRunner.pplProtocol(cell.model().seqLen()));
+        }
+        return new CacheKey(k);
+    }
+
+    /** Hex SHA-256 over the ingredients. */
+    public String hash() {
+        MessageDigest d = Sha256.newDigest();
+        for (Map.Entry<String, String> e : ingredients.entrySet()) {
+            Sha256.field(d, e.getKey());
+            Sha256.field(d, e.getValue());
+        }
+        return Sha256.hex(d);
+    }
+}

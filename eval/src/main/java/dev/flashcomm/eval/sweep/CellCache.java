@@ -1,0 +1,204 @@
+package dev.flashcomm.eval.sweep;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.results.CellKey;
+import dev.flashcomm.results.ItemScore;
+import dev.flashcomm.results.ResultRow;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Finished cells on disk, one JSON file per cell named by its {@link CacheKey} hash, so an interrupted sweep resumes
+ * where it stopped. A file holds the key's ingredients, the cell's rows without the MODEL column (a model copied
+ * elsewhere under another name keeps its results) and its per-item scores. Files are written to a temporary name and
+ * moved into place atomically, so a kill never leaves half an entry; an entry that still cannot be read is reported
+ * and measured again.
+ */
+public final class CellCache {
+
+    static final int FORMAT_VERSION = 1;
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    private final Path dir;
+
+    public CellCache(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path file(CacheKey key) {
+        return dir.resolve(key.hash() + ".json");
+    }
+
+    /**
+     * The cached result of {@code cell}, labelled with the cell's model name; empty when there is none, or when the
+     * entry is unreadable or was made for other ingredients (then {@code warnings} is told why).
+     */
+    public Optional<CellResult> load(CacheKey key, Cell cell, Consumer<String> warnings) {
+        Path file = file(key);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            warnings.accept(file + ": cannot read cached cell (" + e.getMessage() + "); measuring it again");
+            return Optional.empty();
+        }
+        try {
+            JsonObject json = JsonParser.parseString(text).getAsJsonObject();
+            if (json.get("format").getAsInt() != FORMAT_VERSION) {
+                warnings.accept(file + ": cache format " + json.get("format") + " is not " + FORMAT_VERSION
+                        + "; measuring the cell again");
+                return Optional.empty();
+            }
+            if (!ingredients(json.getAsJsonObject("ingredients")).equals(key.ingredients())) {
+                warnings.accept(file + ": cached for other inputs than " + cell.label() + "; measuring it again");
+                return Optional.empty();
+            }
+            return Optional.of(decode(json, cell));
+        } catch (RuntimeException e) {
+            // any parse or validation failure: the entry is damaged (truncated copy, hand edit), never fatal
+            warnings.accept(file + ": corrupt cache entry (" + oneLine(e) + "); measuring " + cell.label() + " again");
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stores a freshly measured cell atomically.
+     *
+     * @throws InputException naming the cache directory when it cannot be written
+     */
+    public void store(CacheKey key, Cell cell, CellResult result) {
+        JsonObject json = new JsonObject();
+        json.addProperty("format", FORMAT_VERSION);
+        json.addProperty("cell", cell.label());
+        JsonObject ingredients = new JsonObject();
+        key.ingredients().forEach(ingredients::addProperty);
+        json.add("ingredients", ingredients);
+        JsonArray rows = new JsonArray();
+        result.rows().forEach(r -> rows.add(encode(r)));
+        json.add("rows", rows);
+        JsonObject items = new JsonObject();
+        result.items().forEach((k, scores) -> {
+            JsonArray list = new JsonArray();
+            for (ItemScore s : scores) {
+                JsonArray one = new JsonArray();
+                one.add(s.item());
+                one.add(s.value());
+                one.add(s.weight());
+                list.add(one);
+            }
+            items.add(k.metric(), list);
+        });
+        json.add("items", items);
+        write(file(key), GSON.toJson(json));
+    }
+
+    private void write(Path target, String content) {
+        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 Writer w = Channels.newWriter(ch, StandardCharsets.UTF_8)) {
+                w.write(content);
+                w.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new InputException(dir + ": cannot write the cell cache: " + e.getMessage());
+        }
+    }
+
+    private static JsonObject encode(ResultRow r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("comm", r.comm());
+        o.addProperty("comm_path", r.commPath());
+        o.addProperty("task", r.task());
+        o.addProperty("metric", r.metric());
+        o.add("value", number(r.value()));
+        o.add("stderr", number(r.stderr()));
+        o.addProperty("n", r.n());
+        o.addProperty("bytes_per_forward", r.bytesPerForward());
+        o.add("wall_seconds", number(r.wallSeconds()));
+        o.addProperty("protocol", r.protocol());
+        o.addProperty("task_version", r.taskVersion());
+        o.addProperty("settings", r.settings());
+        o.addProperty("tool_version", r.toolVersion());
+        return o;
+    }
+
+    private static CellResult decode(JsonObject json, Cell cell) {
+        List<ResultRow> rows = new ArrayList<>();
+        Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
+        JsonObject itemsJson = json.getAsJsonObject("items");
+        for (JsonElement e : json.getAsJsonArray("rows")) {
+            JsonObject o = e.getAsJsonObject();
+            ResultRow row = ResultRow.measured(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
+                    cell.workload().name(), o.get("metric").getAsString(), number(o.get("value")),
+                    number(o.get("stderr")), o.get("n").getAsLong(), o.get("bytes_per_forward").getAsLong(),
+                    number(o.get("wall_seconds")), o.get("protocol").getAsString(), o.get("task_version").getAsInt(),
+                    o.get("settings").getAsString(), o.get("tool_version").getAsString());
+            List<ItemScore> scores = new ArrayList<>();
+            for (JsonElement s : itemsJson.getAsJsonArray(row.metric())) {
+                JsonArray a = s.getAsJsonArray();
+                scores.add(new ItemScore(a.get(0).getAsInt(), a.get(1).getAsDouble(), a.get(2).getAsLong()));
+            }
+            if (scores.isEmpty()) {
+                throw new IllegalStateException("no item scores for " + row.metric());
+            }
+            rows.add(row);
+            items.put(row.cell(), scores);
+        }
+        return new CellResult(rows, items, false);
+    }
+
+    private static SortedMap<String, String> ingredients(JsonObject o) {
+        SortedMap<String, String> out = new TreeMap<>();
+        o.entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsString()));
+        return out;
+    }
+
+    /** JSON has no NaN: non-finite numbers are written as strings. Finite doubles round-trip exactly. */
+    private static JsonElement number(double v) {
+        return Double.isFinite(v) ? new JsonPrimitive(v) : new JsonPrimitive(Double.toString(v));
+    }
+
+    private static double number(JsonElement e) {
+        return e.getAsJsonPrimitive().isNumber() ? e.getAsDouble() : Double.parseDouble(e.getAsString());
+    }
+
+    private static String oneLine(RuntimeException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replace('\n', ' ');
+    }
+}

@@ -1,0 +1,30 @@
+package dev.flashcomm.eval.sweep;
+
+import dev.flashcomm.results.CellKey;
+import dev.flashcomm.results.ItemScore;
+import dev.flashcomm.results.ResultRow;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one cell measured: a row per metric, not yet compared with the baseline, and the per-item scores of each.
+ *
+ * @param computed false when the result came from the cache
+ */
+public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, boolean computed) {
+
+    public CellResult {
+        rows = List.copyOf(rows);
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("a cell result needs at least one row");
+        }
+        Map<CellKey, List<ItemScore>> copy = new LinkedHashMap<>();
+        items.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        items = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    public CellResult asResumed() {
+        return new CellResult(rows, items, false);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.flashcomm.eval.sweep;
+
+import dev.flashcomm.eval.InputException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a model is, independent of where it lies: a SHA-256 over {@code config.json}, {@code tokenizer.json}, the
+ * safetensors index and every {@code *.safetensors} file's name, size, header and weights. Neither the path nor the
+ * modification time takes part, so a copied model keeps its cached results and an edited one loses them.
+ *
+ * <p>Weights are hashed whole up to {@link #FULL_HASH_LIMIT} bytes per file. Beyond that, reading every byte of a
+ * 14 GB checkpoint would cost each sweep start tens of seconds, so a large file contributes its header and
+ * {@link #SAMPLE}-byte samples every {@link #STRIDE} bytes plus its tail: two different trainings (a base model and its
+ * fine-tune, which share config, tokenizer and header) differ in virtually every sample, while a single flipped
+ * byte deep inside a large file would go unnoticed.
+ */
+public final class ModelIdentity {
+
+    static final long FULL_HASH_LIMIT = 64L << 20;
+    static final long STRIDE = 32L << 20;
+    static final int SAMPLE = 64 << 10;
+
+    private static final List<String> WHOLE_FILES = List.of("config.json", "tokenizer.json",
+            "model.safetensors.index.json");
+
+    private ModelIdentity() {
+    }
+
+    /**
+     * @throws InputException naming the file that cannot be read
+     */
+    public static String of(Path modelDir) {
+        MessageDigest d = Sha256.newDigest();
+        for (String name : WHOLE_FILES) {
+            Path file = modelDir.resolve(name);
+            Sha256.field(d, name);
+            if (Files.exists(file)) {
+                Sha256.field(d, hashOf(file));
+            } else {
+                Sha256.field(d, "absent");
+            }
+        }
+        for (Path weights : safetensors(modelDir)) {
+            Sha256.field(d, weights.getFileName().toString());
+            hashWeights(d, weights);
+        }
+        return Sha256.hex(d);
+    }
+
+    private static String hashOf(Path file) {
+        try {
+            return Sha256.ofFile(file);
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static List<Path> safetensors(Path dir) {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.safetensors")) {
+            stream.forEach(files::add);
+        } catch (IOException e) {
+            throw new InputException(dir + ": cannot list: " + e.getMessage());
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private static void hashWeights(MessageDigest d, Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            Sha256.field(d, Long.toString(size));
+            if (size <= FULL_HASH_LIMIT) {
+                Sha256.update(d, ch, 0, size);
+                return;
+            }
+            long dataStart = 8 + headerLength(ch, file);
+            Sha256.update(d, ch, 0, dataStart);
+            for (long pos = dataStart; pos < size; pos += STRIDE) {
+                Sha256.update(d, ch, pos, Math.min(SAMPLE, size - pos));
+            }
+            long tail = Math.max(dataStart, size - SAMPLE);
+            Sha256.update(d, ch, tail, size - tail);
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static long headerLength(FileChannel ch, Path file) throws IOException {
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (len.hasRemaining()) {
+            if (ch.read(len, len.position()) < 0) {
+                break;
+            }
+        }
+        long n = len.flip().remaining() == 8 ? len.getLong() : -1;
+        if (n < 0 || n > ch.size() - 8) {
+            throw new InputException(file + ": corrupt safetensors header length " + n);
+        }
+        return n;
+    }
+}

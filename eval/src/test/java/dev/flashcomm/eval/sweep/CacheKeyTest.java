@@ -1,0 +1,88 @@
+package dev.flashcomm.eval.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cache keys follow what a result depends on: contents, not paths. */
+class CacheKeyTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aCopiedModelSharesItsCacheEntriesWhateverItsPathAndName() throws IOException {
+        Path copy = TinySweep.copyModel(tmp.resolve("elsewhere"), "renamed-model");
+        assertEquals(ModelIdentity.of(TinySweep.model()), ModelIdentity.of(copy));
+        assertEquals(keys(TinySweep.model()), keys(copy));
+    }
+
+    @Test
+    void oneChangedWeightByteGivesOtherKeys() throws IOException {
+        Path copy = TinySweep.copyModel(tmp, "llama3-tiny");
+        Path shard = copy.resolve("model-00002-of-00003.safetensors");
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[bytes.length - 1000] ^= 1; // one bit of one weight, deep in the data, the header unchanged
+        Files.write(shard, bytes);
+        assertNotEquals(ModelIdentity.of(TinySweep.model()), ModelIdentity.of(copy));
+        assertDisjoint(keys(TinySweep.model()), keys(copy));
+    }
+
+    @Test
+    void oneChangedConfigFieldGivesOtherKeys() throws IOException {
+        Path copy = TinySweep.copyModel(tmp, "llama3-tiny");
+        Path config = copy.resolve("config.json");
+        String text = Files.readString(config, StandardCharsets.UTF_8);
+        assertTrue(text.contains("\"rms_norm_eps\": 1e-05"), "fixture changed: " + config);
+        Files.writeString(config, text.replace("\"rms_norm_eps\": 1e-05", "\"rms_norm_eps\": 1e-06"));
+        assertDisjoint(keys(TinySweep.model()), keys(copy));
+    }
+
+    @Test
+    void everyCellOfAPlanHasItsOwnKeyAndKeysDependOnSettings() {
+        SweepConfig config = TinySweep.config(tmp.resolve("out"));
+        List<String> keys = keys(config);
+        assertEquals(TinySweep.CELLS, new HashSet<>(keys).size(), "distinct per cell: " + keys);
+        SweepConfig moreItems = new SweepConfig(config.models(), config.tps(), config.comms(), config.baselineComm(),
+                config.commPath(), config.scope(), config.tasks(), config.corpora(), config.seqLen(), config.batch(),
+                config.limit() + 1, config.device(), config.dtype(), config.shard(), config.out());
+        assertDisjoint(keys, keys(moreItems));
+    }
+
+    @Test
+    void theKeyRecordsItsIngredients() {
+        SweepConfig config = TinySweep.config(tmp.resolve("out"));
+        Cell piqaInt4 = SweepPlanner.plan(config).cells().get(3);
+        CacheKey key = CacheKey.of(piqaInt4, config);
+        assertEquals("piqa", key.ingredients().get("task"));
+        assertEquals("int4-asym-g128", key.ingredients().get("comm"));
+        assertEquals("2", key.ingredients().get("tp"));
+        assertEquals("3", key.ingredients().get("limit"));
+        assertEquals(ModelIdentity.of(TinySweep.model()), key.ingredients().get("model"));
+        assertEquals(64, key.hash().length());
+    }
+
+    private List<String> keys(Path model) {
+        return keys(TinySweep.config(List.of(model), tmp.resolve("out"), Shard.ALL));
+    }
+
+    private static List<String> keys(SweepConfig config) {
+        return SweepPlanner.plan(config).cells().stream().map(c -> CacheKey.of(c, config).hash()).toList();
+    }
+
+    private static void assertDisjoint(List<String> a, List<String> b) {
+        Set<String> common = new HashSet<>(a);
+        common.retainAll(b);
+        assertEquals(Set.of(), common, "no cache entry may be shared");
+    }
+}
