@@ -39,6 +39,27 @@ public record HostTensor(String name, float[] data, long[] shape) {
         return new HostTensor(name, out, shape.length < 2 ? new long[] {to - from} : new long[] {to - from, c});
     }
 
+    /** Stacks tensors along the first axis (fusing projections that read the same input). */
+    public static HostTensor concatRows(HostTensor... parts) {
+        int total = 0;
+        for (HostTensor p : parts) {
+            total += p.data.length;
+        }
+        float[] out = new float[total];
+        int at = 0;
+        long rows = 0;
+        for (HostTensor p : parts) {
+            if (p.shape.length != parts[0].shape.length || (p.shape.length == 2 && p.cols() != parts[0].cols())) {
+                throw new IllegalArgumentException("cannot stack " + p.name + " onto " + parts[0].name);
+            }
+            System.arraycopy(p.data, 0, out, at, p.data.length);
+            at += p.data.length;
+            rows += p.shape[0];
+        }
+        long[] shape = parts[0].shape.length < 2 ? new long[] {rows} : new long[] {rows, parts[0].cols()};
+        return new HostTensor(parts[0].name, out, shape);
+    }
+
     /** Columns [from, to) of a 2-D tensor: a row-parallel split. */
     public HostTensor colSlice(int from, int to) {
         int r = rows();

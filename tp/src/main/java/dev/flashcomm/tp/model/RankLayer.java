@@ -18,24 +18,22 @@ final class RankLayer {
     private final int headDim;
     private final float rmsEps;
     private final int[] kvOfHead;
-    private final NDArray wq;
-    private final NDArray bq;
-    private final NDArray wk;
-    private final NDArray bk;
-    private final NDArray wv;
-    private final NDArray bv;
+    private final NDArray wQkv;
+    private final NDArray bQkv;
     private final NDArray wo;
     private final NDArray qNorm;
     private final NDArray kNorm;
-    private final NDArray wGate;
-    private final NDArray bGate;
-    private final NDArray wUp;
-    private final NDArray bUp;
+    private final NDArray wGateUp;
+    private final NDArray bGateUp;
     private final NDArray wDown;
+    private final int mlpColumns;
 
-    RankLayer(ShardPlan.RankSlice slice, int groupSize, int headDim, float rmsEps, NDArray wq, NDArray bq,
-              NDArray wk, NDArray bk, NDArray wv, NDArray bv, NDArray wo, NDArray qNorm, NDArray kNorm,
-              NDArray wGate, NDArray bGate, NDArray wUp, NDArray bUp, NDArray wDown) {
+    /**
+     * Weights are {@code [in, out]}. q/k/v are fused into one {@code [H, (heads + 2·kvHeads)·d]} matrix and gate/up
+     * into one {@code [H, 2·columns]} matrix: two large GEMMs keep the cores busier than five small ones.
+     */
+    RankLayer(ShardPlan.RankSlice slice, int groupSize, int headDim, float rmsEps, NDArray wQkv, NDArray bQkv,
+              NDArray wo, NDArray qNorm, NDArray kNorm, NDArray wGateUp, NDArray bGateUp, NDArray wDown) {
         this.heads = slice.heads();
         this.kvHeads = slice.kvHeads();
         this.headDim = headDim;
@@ -44,29 +42,27 @@ final class RankLayer {
         for (int i = 0; i < heads; i++) {
             kvOfHead[i] = (slice.headFrom() + i) / groupSize - slice.kvFrom();
         }
-        this.wq = wq;
-        this.bq = bq;
-        this.wk = wk;
-        this.bk = bk;
-        this.wv = wv;
-        this.bv = bv;
+        this.wQkv = wQkv;
+        this.bQkv = bQkv;
         this.wo = wo;
         this.qNorm = qNorm;
         this.kNorm = kNorm;
-        this.wGate = wGate;
-        this.bGate = bGate;
-        this.wUp = wUp;
-        this.bUp = bUp;
+        this.wGateUp = wGateUp;
+        this.bGateUp = bGateUp;
         this.wDown = wDown;
+        this.mlpColumns = slice.mlpColumns();
     }
 
     /** This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included). */
     NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask) {
         long b = xn.getShape().get(0);
         long len = xn.getShape().get(1);
-        NDArray q = linear(xn, wq, bq).reshape(b, len, heads, headDim);
-        NDArray k = linear(xn, wk, bk).reshape(b, len, kvHeads, headDim);
-        NDArray v = linear(xn, wv, bv).reshape(b, len, kvHeads, headDim);
+        NDArray qkv = linear(xn, wQkv, bQkv);
+        int qw = heads * headDim;
+        int kw = kvHeads * headDim;
+        NDArray q = qkv.get(":, :, 0:" + qw).reshape(b, len, heads, headDim);
+        NDArray k = qkv.get(":, :, " + qw + ":" + (qw + kw)).reshape(b, len, kvHeads, headDim);
+        NDArray v = qkv.get(":, :, " + (qw + kw) + ":" + (qw + 2 * kw)).reshape(b, len, kvHeads, headDim);
         if (qNorm != null) {
             q = RmsNorm.apply(q, qNorm, rmsEps);
             k = RmsNorm.apply(k, kNorm, rmsEps);
@@ -81,8 +77,9 @@ final class RankLayer {
 
     /** This rank's MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included). */
     NDArray mlpPartial(NDArray xn) {
-        NDArray gate = linear(xn, wGate, bGate);
-        NDArray up = linear(xn, wUp, bUp);
+        NDArray gateUp = linear(xn, wGateUp, bGateUp);
+        NDArray gate = gateUp.get(":, :, 0:" + mlpColumns);
+        NDArray up = gateUp.get(":, :, " + mlpColumns + ":" + (2 * mlpColumns));
         return gate.mul(Activation.sigmoid(gate)).mul(up).matMul(wDown);
     }
 

@@ -259,22 +259,23 @@ public final class TransformerModel implements AutoCloseable {
                     int k1 = s.kvTo() * d;
                     int m0 = s.mlpFrom();
                     int m1 = s.mlpTo();
+                    HostTensor qkv = HostTensor.concatRows(q.rowSlice(q0, q1), k.rowSlice(k0, k1),
+                            vv.rowSlice(k0, k1));
+                    HostTensor qkvBias = bq == null ? null
+                            : HostTensor.concatRows(bq.rowSlice(q0, q1), bk.rowSlice(k0, k1), bv.rowSlice(k0, k1));
+                    HostTensor gateUp = HostTensor.concatRows(gate.rowSlice(m0, m1), up.rowSlice(m0, m1));
+                    HostTensor gateUpBias = bGate == null ? null
+                            : HostTensor.concatRows(bGate.rowSlice(m0, m1), bUp.rowSlice(m0, m1));
                     ranks.add(new RankLayer(s, config.groupSize(), d, (float) config.rmsNormEps(),
-                            put(dev, q.rowSlice(q0, q1).transposed()), bias(dev, bq, q0, q1),
-                            put(dev, k.rowSlice(k0, k1).transposed()), bias(dev, bk, k0, k1),
-                            put(dev, vv.rowSlice(k0, k1).transposed()), bias(dev, bv, k0, k1),
+                            put(dev, qkv.transposed()), qkvBias == null ? null : put(dev, qkvBias),
                             put(dev, o.colSlice(q0, q1).transposed()),
                             qn == null ? null : put(dev, qn), kn == null ? null : put(dev, kn),
-                            put(dev, gate.rowSlice(m0, m1).transposed()), bias(dev, bGate, m0, m1),
-                            put(dev, up.rowSlice(m0, m1).transposed()), bias(dev, bUp, m0, m1),
+                            put(dev, gateUp.transposed()), gateUpBias == null ? null : put(dev, gateUpBias),
                             put(dev, down.colSlice(m0, m1).transposed())));
                 }
                 layers.add(ranks);
             }
         }
 
-        private NDArray bias(Device dev, HostTensor b, int from, int to) {
-            return b == null ? null : put(dev, b.rowSlice(from, to));
-        }
     }
 }
