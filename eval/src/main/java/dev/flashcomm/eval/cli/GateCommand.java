@@ -29,11 +29,11 @@ public final class GateCommand implements Callable<Integer> {
     Path results;
 
     @Option(names = "--max-ppl-increase", required = true, paramLabel = "PCT%",
-            description = "largest allowed relative perplexity increase, with a percent sign, e.g. 0.5%")
+            description = "largest allowed relative perplexity increase, with a percent sign, e.g. 0.5%%")
     String maxPplIncrease;
 
     @Option(names = "--max-acc-drop", required = true, paramLabel = "POINTS",
-            description = "largest allowed accuracy drop in percentage points, e.g. 1.0 (61.2% -> 60.2%)")
+            description = "largest allowed accuracy drop in percentage points, e.g. 1.0 (61.2%% -> 60.2%%)")
     String maxAccDrop;
 
     @Option(names = "--baseline", paramLabel = "FILE",

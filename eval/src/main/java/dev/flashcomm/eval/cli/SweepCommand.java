@@ -26,7 +26,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code flashcomm sweep}: the model × TP × format × task matrix, resumable and shardable. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs every model × TP degree × communication format × task/corpus cell, the baseline format "
+        description = {"Runs every model x TP degree x communication format x task/corpus cell, the baseline format "
                 + "once per model and TP, and writes results.csv (compared with the baseline), items.csv and a "
                 + "summary table.",
                 "Finished cells are cached in OUT/cache, keyed by model and data contents, settings and tool version: "
@@ -41,12 +41,12 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Hugging Face model directory; repeat for several models")
     List<Path> models;
 
-    @Option(names = "--tp", split = ",", defaultValue = "2", paramLabel = "N[,N...]",
+    @Option(names = "--tp", split = ",", defaultValue = "2", paramLabel = "N",
             description = "tensor-parallel degrees (default: ${DEFAULT-VALUE})")
     List<Integer> tps;
 
     @Option(names = "--comm", split = ",", defaultValue = "fp16,int8,int6,int4", converter = Converters.Format.class,
-            paramLabel = "FORMAT[,FORMAT...]",
+            paramLabel = "FORMAT",
             description = "communication formats: exact, fp16, bf16, int8|int6|int4|int3|int2[-asym|-sym][-gN]; "
                     + "the baseline is added if missing (default: ${DEFAULT-VALUE})")
     List<CommFormat> comms;
@@ -76,7 +76,7 @@ public final class SweepCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--ppl", split = ",", paramLabel = "NAME=FILE[,...]",
+    @Option(names = "--ppl", split = ",", paramLabel = "NAME=FILE",
             description = "perplexity corpora (GPTQ protocol); .raw files get the WikiText rows rule; NAME defaults "
                     + "to the file stem")
     List<String> ppl = new ArrayList<>();

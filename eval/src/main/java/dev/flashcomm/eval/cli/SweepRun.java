@@ -38,7 +38,8 @@ final class SweepRun {
                 plan.models().size(), config.tps().size(), config.commSettings().size(), workloads,
                 plan.cells().size(), config.shard().isAll() ? "" : ", shard " + config.shard() + ": " + owned);
         out.flush();
-        createDirectory(config.out());
+        // a read-only --out fails now, not after the first cell has been computed and could not be cached
+        createDirectory(config.cacheDir());
         SweepOutcome outcome = new Sweep(plan, new SweepConsole(err, System.console() != null, config.cacheDir()))
                 .run();
         out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),

@@ -51,6 +51,14 @@ public final class ScoringModel implements AutoCloseable {
      * causal model never lets padding influence earlier positions, so scores do not depend on batch composition.
      */
     public List<TokenScores> score(List<int[]> sequences, Communicator comm) {
+        return score(sequences, comm, true);
+    }
+
+    /**
+     * As {@link #score(List, Communicator)}; with {@code greedy} false the argmax over the vocabulary is skipped
+     * (perplexity needs only log-probs) and every greedy flag is false.
+     */
+    public List<TokenScores> score(List<int[]> sequences, Communicator comm, boolean greedy) {
         int batch = sequences.size();
         int len = 0;
         for (int[] s : sequences) {
@@ -64,7 +72,7 @@ public final class ScoringModel implements AutoCloseable {
             System.arraycopy(sequences.get(b), 0, flat, b * len, sequences.get(b).length);
         }
         double[] picked;
-        boolean[] greedy;
+        boolean[] argmax;
         try (NDManager step = root.newSubManager()) {
             NDArray ids = step.create(flat, new Shape(batch, len));
             NDArray logits = model.logits(ids, comm);
@@ -72,7 +80,7 @@ public final class ScoringModel implements AutoCloseable {
             NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").toType(DataType.FLOAT64, false).logSoftmax(2);
             NDArray targets = ids.get(":, 1:" + len).toType(DataType.INT64, false);
             picked = logProbs.gather(targets.expandDims(2), 2).toDoubleArray();
-            greedy = logProbs.argMax(2).eq(targets).toBooleanArray();
+            argmax = greedy ? logProbs.argMax(2).eq(targets).toBooleanArray() : new boolean[picked.length];
         }
         List<TokenScores> out = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
@@ -80,7 +88,7 @@ public final class ScoringModel implements AutoCloseable {
             double[] lp = new double[n];
             boolean[] g = new boolean[n];
             System.arraycopy(picked, b * (len - 1), lp, 0, n);
-            System.arraycopy(greedy, b * (len - 1), g, 0, n);
+            System.arraycopy(argmax, b * (len - 1), g, 0, n);
             out.add(new TokenScores(lp, g));
         }
         return out;

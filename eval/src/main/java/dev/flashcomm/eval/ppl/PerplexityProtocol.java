@@ -63,7 +63,7 @@ public final class PerplexityProtocol {
             for (int w = w0; w < w1; w++) {
                 seqs.add(Arrays.copyOfRange(ids, w * seqLen, (w + 1) * seqLen));
             }
-            List<TokenScores> scores = model.score(seqs, comm);
+            List<TokenScores> scores = model.score(seqs, comm, false);
             for (int i = 0; i < scores.size(); i++) {
                 TokenScores s = scores.get(i);
                 double nll = -s.sum(0, s.length());

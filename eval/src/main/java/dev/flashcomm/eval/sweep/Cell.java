@@ -1,6 +1,7 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.tp.comm.CommSettings;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -26,6 +27,6 @@ public record Cell(int position, PreparedModel model, int tp, CommSettings comm,
 
     /** The COMM_PATH column. */
     public String commPath() {
-        return comm.path().name().toLowerCase(java.util.Locale.ROOT);
+        return comm.path().name().toLowerCase(Locale.ROOT);
     }
 }

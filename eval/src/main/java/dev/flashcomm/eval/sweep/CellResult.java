@@ -3,6 +3,7 @@ package dev.flashcomm.eval.sweep;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +22,6 @@ public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> ite
         }
         Map<CellKey, List<ItemScore>> copy = new LinkedHashMap<>();
         items.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-        items = java.util.Collections.unmodifiableMap(copy);
-    }
-
-    public CellResult asResumed() {
-        return new CellResult(rows, items, false);
+        items = Collections.unmodifiableMap(copy);
     }
 }

@@ -26,6 +26,9 @@ public record PreparedModel(Path dir, String name, ModelConfig config, String id
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(prefixToken, "prefixToken");
+        if (seqLen < 2) {
+            throw new IllegalArgumentException("seqLen must be at least 2, got " + seqLen);
+        }
         Map<String, int[]> copy = new HashMap<>();
         corpusIds.forEach((k, v) -> copy.put(k, v.clone()));
         corpusIds = Map.copyOf(copy);

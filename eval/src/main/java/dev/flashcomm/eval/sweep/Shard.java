@@ -34,7 +34,7 @@ public record Shard(int index, int count) {
         try {
             return new Shard(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a shard: numbers out of range");
+            throw new IllegalArgumentException("'" + text + "' is not a shard: numbers out of range (use i/n)");
         }
     }
 

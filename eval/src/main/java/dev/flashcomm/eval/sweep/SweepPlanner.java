@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Checks every input of a sweep and lays out its matrix. Everything that can be wrong with the input (model
@@ -56,8 +57,10 @@ public final class SweepPlanner {
             workloads.add(new TaskWorkload(task, items,
                     dataIdentity(task.file(), task.spec().format() == TaskFormat.PIQA)));
         }
-        List<PreparedModel> models = new ArrayList<>();
+        // every model's config first: a typo in the last --model fails before the first corpus is tokenized
         Map<String, Path> byName = new HashMap<>();
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        List<Integer> seqLens = new ArrayList<>();
         for (Path dir : config.models()) {
             String name = ModelLoader.modelName(dir);
             Path earlier = byName.putIfAbsent(name, dir);
@@ -65,10 +68,16 @@ public final class SweepPlanner {
                 throw new InputException("--model " + dir + ": results would not tell it from --model " + earlier
                         + " (both are named '" + name + "'); rename one directory");
             }
-            models.add(prepare(dir, name, config, corpusTexts, notes));
+            Checkpoint checkpoint = checkShape(dir, config);
+            checkpoints.add(checkpoint);
+            seqLens.add(seqLen(config, checkpoint.config(), dir.resolve("config.json"), notes));
+        }
+        List<PreparedModel> models = new ArrayList<>();
+        for (int m = 0; m < checkpoints.size(); m++) {
+            models.add(prepare(checkpoints.get(m), seqLens.get(m), config, corpusTexts));
         }
         if (config.tps().contains(1)) {
-            notes.add("--tp 1 has no all-reduce, so every format gives the fp16 result there");
+            notes.add("--tp 1 has no all-reduce, so every format gives the same result there");
         }
         List<Cell> cells = new ArrayList<>();
         List<CommSettings> comms = config.commSettings();
@@ -84,21 +93,25 @@ public final class SweepPlanner {
         return new SweepPlan(config, models, cells, notes);
     }
 
-    private static PreparedModel prepare(Path dir, String name, SweepConfig config, Map<String, String> corpusTexts,
-                                         List<String> notes) {
+    /** Opens the checkpoint (config and safetensors headers, no weights) and checks every TP degree against it. */
+    private static Checkpoint checkShape(Path dir, SweepConfig config) {
         Checkpoint checkpoint = Checkpoint.open(dir);
-        ModelConfig cfg = checkpoint.config();
-        Path configFile = dir.resolve("config.json");
         for (int tp : config.tps()) {
             try {
-                ShardPlan.balanced(cfg, tp);
+                ShardPlan.balanced(checkpoint.config(), tp);
             } catch (IllegalArgumentException e) {
-                throw new InputException(configFile + ": " + e.getMessage());
+                throw new InputException(dir.resolve("config.json") + ": " + e.getMessage());
             }
         }
-        int seqLen = seqLen(config, cfg, configFile, notes);
+        return checkpoint;
+    }
+
+    /** Tokenizes the corpora with the model's tokenizer (each must fill a window) and identifies the model. */
+    private static PreparedModel prepare(Checkpoint checkpoint, int seqLen, SweepConfig config,
+                                         Map<String, String> corpusTexts) {
+        Path dir = checkpoint.dir();
         Map<String, int[]> ids = new HashMap<>();
-        java.util.OptionalInt prefix;
+        OptionalInt prefix;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(dir)) {
             prefix = PrefixToken.of(dir, tokenizer);
             PerplexityProtocol protocol = new PerplexityProtocol(seqLen, config.batch());
@@ -111,7 +124,8 @@ public final class SweepPlanner {
                 ids.put(corpus.name(), Arrays.copyOf(tokens, windows * seqLen));
             }
         }
-        return new PreparedModel(dir, name, cfg, ModelIdentity.of(dir), seqLen, prefix, ids);
+        return new PreparedModel(dir, ModelLoader.modelName(dir), checkpoint.config(), ModelIdentity.of(dir), seqLen,
+                prefix, ids);
     }
 
     private static int seqLen(SweepConfig config, ModelConfig cfg, Path configFile, List<String> notes) {

@@ -67,7 +67,7 @@ class CacheKeyTest {
         assertEquals("piqa", key.ingredients().get("task"));
         assertEquals("int4-asym-g128", key.ingredients().get("comm"));
         assertEquals("2", key.ingredients().get("tp"));
-        assertEquals("3", key.ingredients().get("limit"));
+        assertEquals("2", key.ingredients().get("limit"));
         assertEquals(ModelIdentity.of(TinySweep.model()), key.ingredients().get("model"));
         assertEquals(64, key.hash().length());
     }

@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,8 +66,6 @@ class CellCacheTest {
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).startsWith(cache.file(key) + ": corrupt cache entry"), warnings.get(0));
 
-        SortedMap<String, String> forged = new TreeMap<>(key.ingredients());
-        forged.put("comm", "int8-asym-g128");
         Files.writeString(cache.file(key), good.replace("\"comm\": \"fp16\"", "\"comm\": \"int8-asym-g128\""));
         assertEquals(Optional.empty(), cache.load(key, cell, warnings::add));
         assertEquals(2, warnings.size());

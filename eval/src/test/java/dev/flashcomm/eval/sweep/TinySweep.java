@@ -23,8 +23,8 @@ import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
- * A sweep small enough for unit tests: the bundled llama3-tiny at TP 2, fp16 and int4, perplexity on three 64-token
- * windows of the bundled stories and the first three bundled piqa items: 4 cells, about a second of compute.
+ * A sweep small enough for unit tests: the bundled llama3-tiny at TP 2, fp16 and int4, perplexity on two 64-token
+ * windows of the bundled stories and the first two bundled piqa items: 4 cells, a few seconds of compute.
  * Everything comes from the repository (models/, demo/), so these tests need no shared fixtures.
  */
 public final class TinySweep {
@@ -50,7 +50,7 @@ public final class TinySweep {
         return new SweepConfig(models, List.of(2), List.of(CommFormat.parse("int4")), CommFormat.FP16,
                 CommPath.FAKE, CompressionScope.ALL,
                 List.of(new TaskSource(TaskRegistry.PIQA, demo("tasks/piqa/valid.jsonl"))),
-                List.of(CorpusSource.of(demo("stories.txt"), false, "stories")), OptionalInt.of(64), 4, 3, "cpu",
+                List.of(CorpusSource.of(demo("stories.txt"), false, "stories")), OptionalInt.of(64), 4, 2, "cpu",
                 DataType.FLOAT32, shard, out);
     }
 
