@@ -76,10 +76,9 @@ public final class ScoringModel implements AutoCloseable {
         try (NDManager step = root.newSubManager()) {
             NDArray ids = step.create(flat, new Shape(batch, len));
             NDArray logits = model.logits(ids, comm);
-            // fp64 log-softmax: the logits carry the fp32 forward's error, the normalisation should not add its own
-            NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").toType(DataType.FLOAT64, false).logSoftmax(2);
+            NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").logSoftmax(2);
             NDArray targets = ids.get(":, 1:" + len).toType(DataType.INT64, false);
-            picked = logProbs.gather(targets.expandDims(2), 2).toDoubleArray();
+            picked = logProbs.gather(targets.expandDims(2), 2).toType(DataType.FLOAT64, false).toDoubleArray();
             argmax = greedy ? logProbs.argMax(2).eq(targets).toBooleanArray() : new boolean[picked.length];
         }
         List<TokenScores> out = new ArrayList<>(batch);

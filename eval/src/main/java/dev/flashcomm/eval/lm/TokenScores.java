@@ -2,8 +2,8 @@ package dev.flashcomm.eval.lm;
 
 /**
  * For one sequence: at every position t the log-probability the model gave to token t+1, and whether token t+1
- * was the argmax. Arrays have {@code length - 1} entries. Log-probs are double: the log-softmax is taken in fp64
- * so that summing hundreds of them (long continuations, whole windows) adds no fp32 rounding of its own.
+ * was the argmax. Arrays have {@code length - 1} entries. Log-probs are held as double so that summing hundreds of
+ * them (long continuations, whole windows) adds no fp32 rounding of its own.
  */
 public record TokenScores(double[] logProbs, boolean[] greedy) {
 
