@@ -68,16 +68,20 @@ public final class ScoringModel implements AutoCloseable {
             len = Math.max(len, s.length);
         }
         int[] flat = new int[batch * len];
+        // targets[b, t] = token t+1; the last position has none (0 here) and its score is dropped below
+        int[] next = new int[batch * len];
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(sequences.get(b), 0, flat, b * len, sequences.get(b).length);
+            int[] s = sequences.get(b);
+            System.arraycopy(s, 0, flat, b * len, s.length);
+            System.arraycopy(s, 1, next, b * len, s.length - 1);
         }
         double[] picked;
         boolean[] argmax;
         try (NDManager step = root.newSubManager()) {
             NDArray ids = step.create(flat, new Shape(batch, len));
-            NDArray logits = model.logits(ids, comm);
-            NDArray logProbs = logits.get(":, 0:" + (len - 1) + ", :").logSoftmax(2);
-            NDArray targets = ids.get(":, 1:" + len).toType(DataType.INT64, false);
+            NDArray targets = step.create(next, new Shape(batch, len)).toType(DataType.INT64, false);
+            // log-softmax over every position (no sliced copy of the [B, L, V] logits)
+            NDArray logProbs = model.logits(ids, comm).logSoftmax(2);
             picked = logProbs.gather(targets.expandDims(2), 2).toType(DataType.FLOAT64, false).toDoubleArray();
             argmax = greedy ? logProbs.argMax(2).eq(targets).toBooleanArray() : new boolean[picked.length];
         }
@@ -86,8 +90,8 @@ public final class ScoringModel implements AutoCloseable {
             int n = sequences.get(b).length - 1;
             double[] lp = new double[n];
             boolean[] g = new boolean[n];
-            System.arraycopy(picked, b * (len - 1), lp, 0, n);
-            System.arraycopy(argmax, b * (len - 1), g, 0, n);
+            System.arraycopy(picked, b * len, lp, 0, n);
+            System.arraycopy(argmax, b * len, g, 0, n);
             out.add(new TokenScores(lp, g));
         }
         return out;

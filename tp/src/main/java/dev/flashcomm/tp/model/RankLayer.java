@@ -27,6 +27,7 @@ final class RankLayer {
     private final NDArray bGateUp;
     private final NDArray wDown;
     private final int mlpColumns;
+    private final float scale;
 
     /**
      * Weights are {@code [in, out]}. q/k/v are fused into one {@code [H, (heads + 2·kvHeads)·d]} matrix and gate/up
@@ -51,6 +52,7 @@ final class RankLayer {
         this.bGateUp = bGateUp;
         this.wDown = wDown;
         this.mlpColumns = slice.mlpColumns();
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 
     /** This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included). */
@@ -70,7 +72,7 @@ final class RankLayer {
         q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
         k = expandKv(rotate(k.transpose(0, 2, 1, 3), cos, sin));
         v = expandKv(v.transpose(0, 2, 1, 3));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(headDim))).add(mask);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
         NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim);
         return context.matMul(wo);
     }
