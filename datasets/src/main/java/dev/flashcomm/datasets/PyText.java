@@ -8,12 +8,12 @@ import java.util.Locale;
  * <p>Java's {@code String.strip()} and {@code isBlank()} disagree with Python on characters such as U+00A0 and
  * U+2007, which would shift a WikiText row or a HellaSwag prompt by one character and so change token counts.
  */
-final class PyText {
+public final class PyText {
     private PyText() {
     }
 
     /** Python's {@code str.isspace()} for one code point: category Zs, or bidi class WS, B or S. */
-    static boolean isSpace(int cp) {
+    public static boolean isSpace(int cp) {
         if (Character.getType(cp) == Character.SPACE_SEPARATOR) {
             return true;
         }

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.tasks;
 
+import dev.flashcomm.datasets.PyText;
 import java.util.Objects;
 
 /**
@@ -23,24 +24,9 @@ public record RequestText(String context, String continuation) {
     /** Where the trailing run of Python-{@code isspace} characters of {@code s} begins. */
     private static int trailingWhitespaceStart(String s) {
         int end = s.length();
-        while (end > 0 && isPythonSpace(s.codePointBefore(end))) {
+        while (end > 0 && PyText.isSpace(s.codePointBefore(end))) {
             end -= Character.charCount(s.codePointBefore(end));
         }
         return end;
-    }
-
-    /**
-     * Python's {@code str.isspace()} (what {@code rstrip()} strips): category Zs, or bidi class WS, B or S. Java's
-     * {@code Character.isWhitespace} differs on U+00A0, U+2007, U+202F and U+0085, which would move a different
-     * suffix than lm-eval does and change token counts.
-     */
-    static boolean isPythonSpace(int cp) {
-        if (Character.getType(cp) == Character.SPACE_SEPARATOR) {
-            return true;
-        }
-        byte bidi = Character.getDirectionality(cp);
-        return bidi == Character.DIRECTIONALITY_WHITESPACE
-                || bidi == Character.DIRECTIONALITY_PARAGRAPH_SEPARATOR
-                || bidi == Character.DIRECTIONALITY_SEGMENT_SEPARATOR;
     }
 }

@@ -1,25 +1,16 @@
 package dev.flashcomm.quant.allreduce;
 
 import dev.flashcomm.quant.GroupLayout;
-import dev.flashcomm.quant.GroupQuantizer;
 import dev.flashcomm.quant.QuantSpec;
 
 /**
  * Flash all-reduce as the doc's formula, {@code QDQ_ag(sum_r QDQ_rs(P_r))}, summed in fp32 in rank order. Applies
  * even to one rank (the numerics are studied, not the transport), where nothing is sent.
  */
-final class FlashFakeAllReduce implements AllReduceAlgorithm {
-
-    private final QuantSpec rs;
-    private final QuantSpec ag;
-    private final GroupQuantizer rsQuantizer;
-    private final GroupQuantizer agQuantizer;
+final class FlashFakeAllReduce extends QuantizedAllReduce {
 
     FlashFakeAllReduce(QuantSpec rs, QuantSpec ag) {
-        this.rs = rs;
-        this.ag = ag;
-        this.rsQuantizer = new GroupQuantizer(rs);
-        this.agQuantizer = new GroupQuantizer(ag);
+        super(rs, ag);
     }
 
     @Override

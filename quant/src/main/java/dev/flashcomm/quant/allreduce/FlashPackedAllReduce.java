@@ -1,7 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
 import dev.flashcomm.quant.GroupLayout;
-import dev.flashcomm.quant.GroupQuantizer;
 import dev.flashcomm.quant.PackedGroups;
 import dev.flashcomm.quant.QuantSpec;
 
@@ -18,18 +17,10 @@ import java.util.List;
  * </ol>
  * All ranks decode the same bytes into the same S, so S is decoded once rather than N times.
  */
-final class FlashPackedAllReduce implements AllReduceAlgorithm {
-
-    private final QuantSpec rs;
-    private final QuantSpec ag;
-    private final GroupQuantizer rsQuantizer;
-    private final GroupQuantizer agQuantizer;
+final class FlashPackedAllReduce extends QuantizedAllReduce {
 
     FlashPackedAllReduce(QuantSpec rs, QuantSpec ag) {
-        this.rs = rs;
-        this.ag = ag;
-        this.rsQuantizer = new GroupQuantizer(rs);
-        this.agQuantizer = new GroupQuantizer(ag);
+        super(rs, ag);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
 import dev.flashcomm.quant.GroupLayout;
-import dev.flashcomm.quant.GroupQuantizer;
 import dev.flashcomm.quant.QuantSpec;
 
 /**
@@ -13,18 +12,10 @@ import dev.flashcomm.quant.QuantSpec;
  * forwards those bytes without re-quantization, so every rank decodes the same S. With one rank there are no hops:
  * {@code S = QDQ_ag(P_0)}. Values are computed in fake-quant form, which is bit-identical to packing.
  */
-final class RingQuantAllReduce implements AllReduceAlgorithm {
-
-    private final QuantSpec rs;
-    private final QuantSpec ag;
-    private final GroupQuantizer rsQuantizer;
-    private final GroupQuantizer agQuantizer;
+final class RingQuantAllReduce extends QuantizedAllReduce {
 
     RingQuantAllReduce(QuantSpec rs, QuantSpec ag) {
-        this.rs = rs;
-        this.ag = ag;
-        this.rsQuantizer = new GroupQuantizer(rs);
-        this.agQuantizer = new GroupQuantizer(ag);
+        super(rs, ag);
     }
 
     @Override
