@@ -103,11 +103,11 @@ public final class PplCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         CorpusSource corpus = CorpusSource.of(data, wikitext, name);
         CommSettings settings = new CommSettings(comm, commOptions.path(), commOptions.scope());
+        String text = corpus.text(); // a bad --data path fails before the model is loaded
         try (ScoringModel lm = model.load(tp)) {
             ModelConfig cfg = lm.model().config();
             int len = resolveSeqLen(cfg, err);
             PerplexityProtocol protocol = new PerplexityProtocol(len, batch);
-            String text = corpus.text();
             int[] ids = lm.tokenizer().encode(text);
             int windows = protocol.windows(ids, data.toString());
             if (limit > 0 && limit < windows) {
