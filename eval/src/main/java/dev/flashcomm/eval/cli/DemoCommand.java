@@ -76,7 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<CommFormat> comms = COMMS.stream().map(CommFormat::parse).toList();
         try {
             return new SweepConfig(List.of(model), List.of(tp), comms, CommFormat.FP16, CommPath.FAKE,
-                    CompressionScope.ALL, tasks, corpora, OptionalInt.of(SEQ_LEN), BATCH, 0, "cpu",
+                    CompressionScope.ALL, tasks, corpora, OptionalInt.of(SEQ_LEN), BATCH, 0, 0, "cpu",
                     DataType.FLOAT32, Shard.ALL, out);
         } catch (IllegalArgumentException e) {
             throw new InputException(e.getMessage());

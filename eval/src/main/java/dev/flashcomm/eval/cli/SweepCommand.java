@@ -72,9 +72,12 @@ public final class SweepCommand implements Callable<Integer> {
     Map<String, Path> taskFiles = new LinkedHashMap<>();
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
-            description = "first N items of each task and first N windows of each corpus (0 = all; "
-                    + "default: ${DEFAULT-VALUE})")
+            description = "first N items of each task (0 = all; default: ${DEFAULT-VALUE})")
     int limit;
+
+    @Option(names = "--max-windows", defaultValue = "0", paramLabel = "N",
+            description = "first N windows of each perplexity corpus (0 = all; default: ${DEFAULT-VALUE})")
+    int maxWindows;
 
     @Option(names = "--ppl", split = ",", paramLabel = "NAME=FILE",
             description = "perplexity corpora (GPTQ protocol); .raw files get the WikiText rows rule; NAME defaults "
@@ -112,7 +115,7 @@ public final class SweepCommand implements Callable<Integer> {
         try {
             config = new SweepConfig(models, tps, comms, baseline, commOptions.path(), commOptions.scope(),
                     taskSources, corpora(ppl), seqLen == null ? OptionalInt.empty() : OptionalInt.of(seqLen), batch,
-                    limit, device, dtype, shard, out);
+                    limit, maxWindows, device, dtype, shard, out);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -31,6 +31,7 @@ public record CacheKey(SortedMap<String, String> ingredients) {
         k.put("model", cell.model().identity());
         k.put("data", cell.workload().dataIdentity());
         k.put("limit", Integer.toString(config.limit()));
+        k.put("max_windows", Integer.toString(config.maxWindows()));
         k.put("batch", Integer.toString(config.batch()));
         k.put("tp", Integer.toString(cell.tp()));
         k.put("comm", cell.comm().format().name());

@@ -102,7 +102,8 @@ final class CellRunner {
      * may fill ({@code max_len}, the model's max_position_embeddings), since {@code --seq-len} does not apply to them.
      */
     private String settings(String window, Cell cell) {
-        return window + ";batch=" + config.batch() + ";limit=" + config.limit() + ";dtype=" + config.dtypeName()
+        return window + ";batch=" + config.batch() + ";limit=" + config.limit() + ";max_windows=" + config.maxWindows()
+                + ";dtype=" + config.dtypeName()
                 + ";device=" + config.device().strip() + ";scope=" + cell.comm().scope().describe();
     }
 }

@@ -26,13 +26,15 @@ import java.util.Set;
  * @param scope        which all-reduces the formats apply to
  * @param seqLen       perplexity window; empty for min(2048, max_position_embeddings) of each model
  * @param batch        sequences per forward pass
- * @param limit        first N items of every task and first N windows of every corpus; 0 for all
+ * @param limit        first N items of every task; 0 for all
+ * @param maxWindows   first N windows of every corpus; 0 for all
  * @param device       devices of the TP ranks, as {@code --device} takes them
  * @param out          directory of results, per-item scores and the cell cache
  */
 public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat> comms, CommFormat baselineComm,
                           CommPath commPath, CompressionScope scope, List<TaskSource> tasks,
-                          List<CorpusSource> corpora, OptionalInt seqLen, int batch, int limit, String device,
+                          List<CorpusSource> corpora, OptionalInt seqLen, int batch, int limit, int maxWindows,
+                          String device,
                           DataType dtype, Shard shard, Path out) {
 
     public static final int DEFAULT_SEQ_LEN = 2048;
@@ -68,6 +70,9 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         }
         if (limit < 0) {
             throw new IllegalArgumentException("--limit must be >= 0 (0 = all), got " + limit);
+        }
+        if (maxWindows < 0) {
+            throw new IllegalArgumentException("--max-windows must be >= 0 (0 = all), got " + maxWindows);
         }
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be fp32 or fp16, got " + dtype);

@@ -118,8 +118,8 @@ public final class SweepPlanner {
             for (CorpusSource corpus : config.corpora()) {
                 int[] tokens = tokenizer.encode(corpusTexts.get(corpus.name()));
                 int windows = protocol.windows(tokens, corpus.file().toString());
-                if (config.limit() > 0) {
-                    windows = Math.min(windows, config.limit());
+                if (config.maxWindows() > 0) {
+                    windows = Math.min(windows, config.maxWindows());
                 }
                 ids.put(corpus.name(), Arrays.copyOf(tokens, windows * seqLen));
             }

@@ -55,7 +55,7 @@ class CacheKeyTest {
         assertEquals(TinySweep.CELLS, new HashSet<>(keys).size(), "distinct per cell: " + keys);
         SweepConfig moreItems = new SweepConfig(config.models(), config.tps(), config.comms(), config.baselineComm(),
                 config.commPath(), config.scope(), config.tasks(), config.corpora(), config.seqLen(), config.batch(),
-                config.limit() + 1, config.device(), config.dtype(), config.shard(), config.out());
+                config.limit() + 1, config.maxWindows(), config.device(), config.dtype(), config.shard(), config.out());
         assertDisjoint(keys, keys(moreItems));
     }
 

@@ -21,7 +21,7 @@ class SweepConfigTest {
 
     private static SweepConfig config(List<String> comms, String baseline, CommPath path, CompressionScope scope) {
         return new SweepConfig(List.of(Path.of("m")), List.of(2, 4, 2), comms.stream().map(CommFormat::parse).toList(),
-                CommFormat.parse(baseline), path, scope, List.of(), List.of(TEXT), OptionalInt.empty(), 4, 0, "cpu",
+                CommFormat.parse(baseline), path, scope, List.of(), List.of(TEXT), OptionalInt.empty(), 4, 0, 0, "cpu",
                 DataType.FLOAT32, Shard.ALL, Path.of("out"));
     }
 
@@ -50,17 +50,17 @@ class SweepConfigTest {
     void refusesNothingToMeasureAndBadNumbers() {
         IllegalArgumentException nothing = assertThrows(IllegalArgumentException.class,
                 () -> new SweepConfig(List.of(Path.of("m")), List.of(2), List.of(), CommFormat.FP16, CommPath.FAKE,
-                        CompressionScope.ALL, List.of(), List.of(), OptionalInt.empty(), 4, 0, "cpu",
+                        CompressionScope.ALL, List.of(), List.of(), OptionalInt.empty(), 4, 0, 0, "cpu",
                         DataType.FLOAT32, Shard.ALL, Path.of("out")));
         assertEquals("nothing to measure: give --tasks and/or --ppl", nothing.getMessage());
         IllegalArgumentException tp = assertThrows(IllegalArgumentException.class,
                 () -> new SweepConfig(List.of(Path.of("m")), List.of(0), List.of(), CommFormat.FP16, CommPath.FAKE,
-                        CompressionScope.ALL, List.of(), List.of(TEXT), OptionalInt.empty(), 4, 0, "cpu",
+                        CompressionScope.ALL, List.of(), List.of(TEXT), OptionalInt.empty(), 4, 0, 0, "cpu",
                         DataType.FLOAT32, Shard.ALL, Path.of("out")));
         assertEquals("--tp: give TP degrees of at least 1, got [0]", tp.getMessage());
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
                 () -> new SweepConfig(List.of(Path.of("m")), List.of(2), List.of(), CommFormat.FP16, CommPath.FAKE,
-                        CompressionScope.ALL, List.of(), List.of(TEXT, TEXT), OptionalInt.empty(), 4, 0, "cpu",
+                        CompressionScope.ALL, List.of(), List.of(TEXT, TEXT), OptionalInt.empty(), 4, 0, 0, "cpu",
                         DataType.FLOAT32, Shard.ALL, Path.of("out")));
         assertEquals("perplexity corpus 't' is given twice", twice.getMessage());
     }

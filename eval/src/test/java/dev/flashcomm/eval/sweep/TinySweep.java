@@ -50,7 +50,7 @@ public final class TinySweep {
         return new SweepConfig(models, List.of(2), List.of(CommFormat.parse("int4")), CommFormat.FP16,
                 CommPath.FAKE, CompressionScope.ALL,
                 List.of(new TaskSource(TaskRegistry.PIQA, demo("tasks/piqa/valid.jsonl"))),
-                List.of(CorpusSource.of(demo("stories.txt"), false, "stories")), OptionalInt.of(64), 4, 2, "cpu",
+                List.of(CorpusSource.of(demo("stories.txt"), false, "stories")), OptionalInt.of(64), 4, 2, 2, "cpu",
                 DataType.FLOAT32, shard, out);
     }
 
