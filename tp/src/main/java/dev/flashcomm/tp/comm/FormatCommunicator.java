@@ -21,8 +21,8 @@ public final class FormatCommunicator implements Communicator {
 
     private final CommSettings settings;
     private final AllReduceAlgorithm compressed;
-    private final AllReduceAlgorithm fallback;
-    private final AllReduceAlgorithm fp16Ring;
+    /** fp16, for the all-reduces the scope leaves uncompressed; also the yardstick the bytes are compared with. */
+    private final AllReduceAlgorithm fp16;
     private final TrafficMeter meter;
     private final SiteErrors errors;
 
@@ -32,8 +32,7 @@ public final class FormatCommunicator implements Communicator {
     public FormatCommunicator(CommSettings settings, TrafficMeter meter, SiteErrors errors) {
         this.settings = settings;
         this.compressed = AllReduceAlgorithms.create(settings.format(), settings.path());
-        this.fallback = AllReduceAlgorithms.create(CommSettings.FP16, CommPath.FAKE);
-        this.fp16Ring = fallback;
+        this.fp16 = AllReduceAlgorithms.create(CommSettings.FP16, CommPath.FAKE);
         this.meter = meter;
         this.errors = errors;
     }
@@ -47,16 +46,14 @@ public final class FormatCommunicator implements Communicator {
         }
         boolean compress = settings.scope().covers(layer, site);
         CommFormat format = compress ? settings.format() : CommSettings.FP16;
-        AllReduceAlgorithm algorithm = compress ? compressed : fallback;
+        AllReduceAlgorithm algorithm = compress ? compressed : fp16;
         long cols = first.getShape().get(first.getShape().dimension() - 1);
         int rows = Math.toIntExact(first.getShape().size() / cols);
         meter.record(algorithm.bytesSentPerRank(ranks, rows, (int) cols),
-                fp16Ring.bytesSentPerRank(ranks, rows, (int) cols));
-        NDArray result;
-        float[] exact = null;
+                fp16.bytesSentPerRank(ranks, rows, (int) cols));
         if (format.kind() == CommFormat.Kind.EXACT && errors == null) {
             // exact sums stay in the engine: same fp32 left-to-right order, no copy to Java
-            result = first;
+            NDArray result = first;
             for (int r = 1; r < ranks; r++) {
                 NDArray p = partials.get(r);
                 result = result.add(p.getDevice().equals(first.getDevice()) ? p : p.toDevice(first.getDevice(), true));
@@ -76,7 +73,7 @@ public final class FormatCommunicator implements Communicator {
                     + " (the model produced NaN/Inf before communication)");
         }
         if (errors != null) {
-            exact = new float[sum.length];
+            float[] exact = new float[sum.length];
             for (float[] p : host) {
                 for (int i = 0; i < exact.length; i++) {
                     exact[i] += p[i];
@@ -84,7 +81,7 @@ public final class FormatCommunicator implements Communicator {
             }
             errors.add(layer, site, format.name(), exact, sum);
         }
-        result = first.getManager().create(sum, first.getShape());
+        NDArray result = first.getManager().create(sum, first.getShape());
         return first.getDataType() == DataType.FLOAT32 ? result : result.toType(first.getDataType(), false);
     }
 }
