@@ -138,11 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new InputException("--seq-len " + seqLen + " exceeds max_position_embeddings " + max);
         }
         PerplexityProtocol protocol = new PerplexityProtocol(seqLen, batch);
-        int[] ids = lm.tokenizer().encode(corpus.text());
-        int windows = protocol.windows(ids, data.toString());
-        if (limit > 0 && limit < windows) {
-            ids = Arrays.copyOf(ids, limit * seqLen);
-        }
+        int[] ids = protocol.firstWindows(lm.tokenizer().encode(corpus.text()), limit, data.toString());
         // one untimed batch first, so one-off engine start-up does not count against the run
         protocol.evaluate(lm, new FormatCommunicator(settings, new TrafficMeter(), null), Arrays.copyOf(ids, Math.min(ids.length,
                 batch * seqLen)), data.toString(), Progress.NONE);

@@ -23,7 +23,6 @@ import dev.flashcomm.tp.comm.SiteErrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -108,12 +107,8 @@ public final class PplCommand implements Callable<Integer> {
             ModelConfig cfg = lm.model().config();
             int len = resolveSeqLen(cfg, err);
             PerplexityProtocol protocol = new PerplexityProtocol(len, batch);
-            int[] ids = lm.tokenizer().encode(text);
+            int[] ids = protocol.firstWindows(lm.tokenizer().encode(text), limit, data.toString());
             int windows = protocol.windows(ids, data.toString());
-            if (limit > 0 && limit < windows) {
-                ids = Arrays.copyOf(ids, limit * len);
-                windows = limit;
-            }
             out.printf(Locale.ROOT, "model       %s (%s, %d layers, hidden %d, TP %d on %s, compute %s)%n",
                     lm.name(), cfg.architecture(), cfg.numLayers(), cfg.hiddenSize(), tp, model.device,
                     model.computeType);

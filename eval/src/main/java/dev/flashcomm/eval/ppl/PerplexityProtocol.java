@@ -51,6 +51,15 @@ public final class PerplexityProtocol {
         return n;
     }
 
+    /**
+     * {@code ids} cut to its first {@code maxWindows} windows, or as is when {@code maxWindows} is 0 or not fewer
+     * than the windows there are; an input error when {@code ids} holds no whole window.
+     */
+    public int[] firstWindows(int[] ids, int maxWindows, String source) {
+        int n = windows(ids, source);
+        return maxWindows > 0 && maxWindows < n ? Arrays.copyOf(ids, maxWindows * seqLen) : ids;
+    }
+
     public PerplexityResult evaluate(ScoringModel model, Communicator comm, int[] ids, String source,
                                      Progress progress) {
         int windows = windows(ids, source);
