@@ -43,13 +43,17 @@ class ReferenceTaskTest {
     }
 
     /**
-     * 1e-4 absolute, plus 1e-6 per scored token: a float32 forward pass is off by up to ~1.3e-6 per token against
-     * float64, and piqa continuations run to 278 tokens (stories260K's item 22 sums 184 tokens to −574.38 and is
-     * 1.04e-4 away).
+     * 1e-4 absolute plus 1e-6 per scored token, because the error is the fp32 forward's and it adds up along a
+     * continuation: the per-token log-probs are summed in double and a float64 log-softmax moves item 22 by only
+     * 3.6e-6, but each token's fp32 logits differ from the reference's by up to ~1e-6 with a common sign (the
+     * "float64" reference itself runs RMSNorm in fp32), so stories260K's piqa item 22 (184 tokens, -574.38) lands
+     * 1.0e-4 to 1.2e-4 away depending on the CPU's GEMM kernels. A real regression of 1e-3 still fails: the longest
+     * continuation (278 tokens) is allowed 3.8e-4.
      */
-    private static double tolerance(int tokens) {
-        return 1e-4;
+    static double tolerance(int tokens) {
+        return 1e-4 + 1e-6 * tokens;
     }
+
     private static final int LIMIT = 100;
 
     static ScoringModel load(String name) {
