@@ -6,14 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
-import dev.flashcomm.tp.checkpoint.HostTensor;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.Site;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +39,7 @@ public final class TransformerModel implements AutoCloseable {
     private final List<List<RankLayer>> layers;
     private final RotaryTable rotary;
 
-    private TransformerModel(Builder b) {
+    private TransformerModel(ModelWeights b) {
         this.config = b.config;
         this.plan = b.plan;
         this.rankDevices = List.copyOf(b.rankDevices);
@@ -68,7 +65,7 @@ public final class TransformerModel implements AutoCloseable {
         if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be fp32 or fp16, got " + computeType);
         }
-        Builder b = new Builder(checkpoint.config(), plan, devices, computeType);
+        ModelWeights b = new ModelWeights(checkpoint.config(), plan, devices, computeType);
         try {
             b.load(checkpoint);
             return new TransformerModel(b);
@@ -172,110 +169,5 @@ public final class TransformerModel implements AutoCloseable {
     @Override
     public void close() {
         managers.values().forEach(NDManager::close);
-    }
-
-    /** Collects weights while loading; keeps the constructor free of I/O. */
-    private static final class Builder {
-        final ModelConfig config;
-        final ShardPlan plan;
-        final List<Device> rankDevices = new ArrayList<>();
-        final DataType computeType;
-        final Map<Device, NDManager> managers = new LinkedHashMap<>();
-        NDArray embedding;
-        NDArray lmHead;
-        NDArray finalNorm;
-        final List<NDArray> inputNorms = new ArrayList<>();
-        final List<NDArray> postNorms = new ArrayList<>();
-        final List<NDArray> outputBiases = new ArrayList<>();
-        final List<NDArray> downBiases = new ArrayList<>();
-        final List<List<RankLayer>> layers = new ArrayList<>();
-
-        Builder(ModelConfig config, ShardPlan plan, List<Device> devices, DataType computeType) {
-            if (devices.isEmpty()) {
-                throw new IllegalArgumentException("no device given");
-            }
-            this.config = config;
-            this.plan = plan;
-            this.computeType = computeType;
-            for (int r = 0; r < plan.ranks(); r++) {
-                rankDevices.add(devices.get(r % devices.size()));
-            }
-        }
-
-        NDManager manager(Device d) {
-            return managers.computeIfAbsent(d, Engines::newRootManager);
-        }
-
-        NDArray put(Device d, HostTensor t) {
-            NDManager m = manager(d);
-            NDArray a = m.create(t.data(), new Shape(t.shape()));
-            if (computeType != DataType.FLOAT32) {
-                NDArray c = a.toType(computeType, false);
-                a.close();
-                a = c;
-            }
-            return a;
-        }
-
-        void load(Checkpoint ck) {
-            int h = config.hiddenSize();
-            int v = config.vocabSize();
-            int d = config.headDim();
-            Device primary = rankDevices.get(0);
-            HostTensor embed = ck.load("model.embed_tokens.weight", v, h);
-            embedding = put(primary, embed);
-            HostTensor head = config.tiedEmbeddings() ? embed : ck.load("lm_head.weight", v, h);
-            lmHead = put(primary, head.transposed());
-            finalNorm = put(primary, ck.load("model.norm.weight", h));
-            for (int l = 0; l < config.numLayers(); l++) {
-                String p = "model.layers." + l + ".";
-                inputNorms.add(put(primary, ck.load(p + "input_layernorm.weight", h)));
-                postNorms.add(put(primary, ck.load(p + "post_attention_layernorm.weight", h)));
-                int qOut = config.numHeads() * d;
-                int kvOut = config.numKvHeads() * d;
-                HostTensor q = ck.load(p + "self_attn.q_proj.weight", qOut, h);
-                HostTensor k = ck.load(p + "self_attn.k_proj.weight", kvOut, h);
-                HostTensor vv = ck.load(p + "self_attn.v_proj.weight", kvOut, h);
-                HostTensor o = ck.load(p + "self_attn.o_proj.weight", h, qOut);
-                HostTensor bq = config.qkvBias() ? ck.load(p + "self_attn.q_proj.bias", qOut) : null;
-                HostTensor bk = config.qkvBias() ? ck.load(p + "self_attn.k_proj.bias", kvOut) : null;
-                HostTensor bv = config.qkvBias() ? ck.load(p + "self_attn.v_proj.bias", kvOut) : null;
-                outputBiases.add(config.outputBias() ? put(primary, ck.load(p + "self_attn.o_proj.bias", h)) : null);
-                HostTensor qn = config.qkNorm() ? ck.load(p + "self_attn.q_norm.weight", d) : null;
-                HostTensor kn = config.qkNorm() ? ck.load(p + "self_attn.k_norm.weight", d) : null;
-                int inter = config.intermediateSize();
-                HostTensor gate = ck.load(p + "mlp.gate_proj.weight", inter, h);
-                HostTensor up = ck.load(p + "mlp.up_proj.weight", inter, h);
-                HostTensor down = ck.load(p + "mlp.down_proj.weight", h, inter);
-                HostTensor bGate = config.mlpBias() ? ck.load(p + "mlp.gate_proj.bias", inter) : null;
-                HostTensor bUp = config.mlpBias() ? ck.load(p + "mlp.up_proj.bias", inter) : null;
-                downBiases.add(config.mlpBias() ? put(primary, ck.load(p + "mlp.down_proj.bias", h)) : null);
-                List<RankLayer> ranks = new ArrayList<>();
-                for (ShardPlan.RankSlice s : plan.slices()) {
-                    Device dev = rankDevices.get(s.rank());
-                    int q0 = s.headFrom() * d;
-                    int q1 = s.headTo() * d;
-                    int k0 = s.kvFrom() * d;
-                    int k1 = s.kvTo() * d;
-                    int m0 = s.mlpFrom();
-                    int m1 = s.mlpTo();
-                    HostTensor qkv = HostTensor.concatRows(q.rowSlice(q0, q1), k.rowSlice(k0, k1),
-                            vv.rowSlice(k0, k1));
-                    HostTensor qkvBias = bq == null ? null
-                            : HostTensor.concatRows(bq.rowSlice(q0, q1), bk.rowSlice(k0, k1), bv.rowSlice(k0, k1));
-                    HostTensor gateUp = HostTensor.concatRows(gate.rowSlice(m0, m1), up.rowSlice(m0, m1));
-                    HostTensor gateUpBias = bGate == null ? null
-                            : HostTensor.concatRows(bGate.rowSlice(m0, m1), bUp.rowSlice(m0, m1));
-                    ranks.add(new RankLayer(s, config.groupSize(), d, (float) config.rmsNormEps(),
-                            put(dev, qkv.transposed()), qkvBias == null ? null : put(dev, qkvBias),
-                            put(dev, o.colSlice(q0, q1).transposed()),
-                            qn == null ? null : put(dev, qn), kn == null ? null : put(dev, kn),
-                            put(dev, gateUp.transposed()), gateUpBias == null ? null : put(dev, gateUpBias),
-                            put(dev, down.colSlice(m0, m1).transposed())));
-                }
-                layers.add(ranks);
-            }
-        }
-
     }
 }
