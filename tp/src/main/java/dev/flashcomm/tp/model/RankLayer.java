@@ -1,6 +1,10 @@
 package dev.flashcomm.tp.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
@@ -55,8 +59,13 @@ final class RankLayer {
         this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 
-    /** This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included). */
-    NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask) {
+    /**
+     * This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included).
+     *
+     * @param scoreBudget the most attention-score elements ({@code B · heads · queries · L}) held at once; longer
+     *                    windows are computed in chunks of queries, which gives the same rows
+     */
+    NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask, long scoreBudget) {
         long b = xn.getShape().get(0);
         long len = xn.getShape().get(1);
         NDArray qkv = linear(xn, wQkv, bQkv);
@@ -70,11 +79,32 @@ final class RankLayer {
             k = RmsNorm.apply(k, kNorm, rmsEps);
         }
         q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
-        k = expandKv(rotate(k.transpose(0, 2, 1, 3), cos, sin));
+        NDArray kT = expandKv(rotate(k.transpose(0, 2, 1, 3), cos, sin)).transpose(0, 1, 3, 2);
         v = expandKv(v.transpose(0, 2, 1, 3));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
-        NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim);
-        return context.matMul(wo);
+        long perQuery = b * heads * len;
+        long chunk = Math.max(1, Math.min(len, scoreBudget / perQuery));
+        NDArray context;
+        if (chunk >= len) {
+            context = attend(q, kT, v, mask);
+        } else {
+            NDList parts = new NDList();
+            for (long q0 = 0; q0 < len; q0 += chunk) {
+                long q1 = Math.min(len, q0 + chunk);
+                try (NDManager scope = q.getManager().newSubManager()) {
+                    NDArray qc = q.get(":, :, " + q0 + ":" + q1);
+                    scope.tempAttachAll(qc);
+                    parts.add(scope.ret(attend(qc, kT, v, mask.get(scope, new NDIndex(q0 + ":" + q1)))));
+                }
+            }
+            context = NDArrays.concat(parts, 2);
+        }
+        return context.transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim).matMul(wo);
+    }
+
+    /** softmax(q·kᵀ·scale + mask)·v for a block of queries {@code [B, heads, q, d]}. */
+    private NDArray attend(NDArray q, NDArray kT, NDArray v, NDArray mask) {
+        NDArray scores = q.matMul(kT).mul(scale).add(mask);
+        return scores.softmax(-1).matMul(v);
     }
 
     /** This rank's MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included). */

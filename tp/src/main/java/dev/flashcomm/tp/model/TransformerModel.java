@@ -2,6 +2,7 @@ package dev.flashcomm.tp.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -11,6 +12,7 @@ import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.Site;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +25,13 @@ import java.util.Map;
  * input ids live on, so a caller that scopes each batch in a sub-manager frees everything a forward pass made.
  */
 public final class TransformerModel implements AutoCloseable {
+
+    /**
+     * Attention scores held at once per rank, in elements: 2^28 (1 GiB in fp32). An 8B model's 32 heads at 2048
+     * tokens need 2^27 per window, so batches of a few windows run unchunked; longer windows or larger batches are
+     * computed in blocks of queries instead of running out of memory.
+     */
+    static final long ATTENTION_SCORE_BUDGET = 1L << 28;
 
     private final ModelConfig config;
     private final ShardPlan plan;
@@ -96,56 +105,122 @@ public final class TransformerModel implements AutoCloseable {
     }
 
     /**
-     * Full-sequence causal forward over a batch of windows.
+     * Full-sequence causal forward over a batch of windows, with the full {@code [B, L, V]} logits. Scoring code
+     * should prefer {@link #finalHidden} plus {@link #logitsOf} over chunks of positions, which never holds them all.
      *
      * @param ids  {@code [B, L]} int32 or int64 token ids on the primary device; the caller's manager owns them and
-     *             will own every activation and the result
+     *             will own the result
      * @param comm how row-parallel partials are combined
      * @return logits {@code [B, L, V]} in fp32
      */
     public NDArray logits(NDArray ids, Communicator comm) {
+        return logitsOf(finalHidden(ids, comm));
+    }
+
+    /**
+     * The decoder stack and the final norm: {@code [B, L, H]} hidden states in the compute dtype, on the primary
+     * device, owned by the manager of {@code ids}.
+     *
+     * <p>Each decoder layer runs in its own sub-manager and only its output survives it, so the arrays alive at any
+     * time are one layer's activations plus the residual stream: memory does not grow with the number of layers.
+     * After the last layer one device-to-host read checks that no layer produced Inf/NaN (see
+     * {@link NonFiniteActivationException}); nothing else waits for the device.
+     */
+    public NDArray finalHidden(NDArray ids, Communicator comm) {
+        return finalHidden(ids, comm, ATTENTION_SCORE_BUDGET);
+    }
+
+    /** As {@link #finalHidden(NDArray, Communicator)} with an explicit attention chunking budget (tests). */
+    NDArray finalHidden(NDArray ids, Communicator comm, long scoreBudget) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("ids must be [batch, length], got " + shape);
         }
         long batch = shape.get(0);
-        int len = (int) shape.get(1);
+        int len = Math.toIntExact(shape.get(1));
         NDManager step = ids.getManager();
         NDArray flat = ids.reshape(batch * len).toType(DataType.INT64, false);
         NDArray x = embedding.get(step, new NDIndex("{}", flat)).reshape(batch, len, config.hiddenSize());
-        NDArray[] cosSin = rotary.create(step, len);
-        NDArray mask = causalMask(step, len);
-        NDArray cos = cast(cosSin[0]);
-        NDArray sin = cast(cosSin[1]);
-        mask = cast(mask);
+        Map<Device, AttentionInputs> inputs = attentionInputs(step, len);
+        HealthLog health = new HealthLog(step, config.numLayers());
         float eps = (float) config.rmsNormEps();
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            List<RankLayer> ranks = layers.get(layer);
-            NDArray xn = RmsNorm.apply(x, inputNorms.get(layer), eps);
-            List<NDArray> partials = new ArrayList<>(ranks.size());
-            for (int r = 0; r < ranks.size(); r++) {
-                Device d = rankDevices.get(r);
-                partials.add(ranks.get(r).attentionPartial(onDevice(xn, d), onDevice(cos, d), onDevice(sin, d),
-                        onDevice(mask, d)));
+            NDArray next;
+            try (NDManager scope = step.newSubManager()) {
+                scope.tempAttachAll(x);
+                next = scope.ret(decoderLayer(layer, x, inputs, comm, health, eps, scoreBudget));
             }
-            NDArray attn = comm.allReduce(partials, layer, Site.ATTENTION);
-            if (outputBiases.get(layer) != null) {
-                attn = attn.add(outputBiases.get(layer)); // a row-parallel bias is added once, after the reduction
-            }
-            x = x.add(attn);
-            xn = RmsNorm.apply(x, postNorms.get(layer), eps);
-            partials = new ArrayList<>(ranks.size());
-            for (int r = 0; r < ranks.size(); r++) {
-                partials.add(ranks.get(r).mlpPartial(onDevice(xn, rankDevices.get(r))));
-            }
-            NDArray mlp = comm.allReduce(partials, layer, Site.MLP);
-            if (downBiases.get(layer) != null) {
-                mlp = mlp.add(downBiases.get(layer));
-            }
-            x = x.add(mlp);
+            x.close(); // the previous residual stream: nothing refers to it any more
+            x = next;
         }
-        NDArray logits = RmsNorm.apply(x, finalNorm, eps).matMul(lmHead);
+        health.check(computeType);
+        return RmsNorm.apply(x, finalNorm, eps);
+    }
+
+    /**
+     * The lm_head over hidden states {@code [.., H]} (any leading shape, e.g. a chunk of positions), as fp32 logits
+     * {@code [.., V]} owned by the hidden states' manager.
+     */
+    public NDArray logitsOf(NDArray hidden) {
+        NDArray logits = hidden.matMul(lmHead);
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+    }
+
+    private NDArray decoderLayer(int layer, NDArray x, Map<Device, AttentionInputs> inputs, Communicator comm,
+                                 HealthLog health, float eps, long scoreBudget) {
+        List<RankLayer> ranks = layers.get(layer);
+        NDArray xn = RmsNorm.apply(x, inputNorms.get(layer), eps);
+        List<NDArray> partials = new ArrayList<>(ranks.size());
+        for (int r = 0; r < ranks.size(); r++) {
+            Device d = rankDevices.get(r);
+            AttentionInputs in = inputs.get(d);
+            RankLayer rank = ranks.get(r);
+            // one rank's temporaries die before the next rank starts; only the partials wait for the all-reduce
+            try (NDManager scope = xn.getManager().newSubManager()) {
+                scope.tempAttachAll(xn);
+                partials.add(scope.ret(rank.attentionPartial(onDevice(xn, d), in.cos(), in.sin(), in.mask(),
+                        scoreBudget)));
+            }
+        }
+        NDArray attn = comm.allReduce(partials, layer, Site.ATTENTION);
+        if (outputBiases.get(layer) != null) {
+            attn = attn.add(outputBiases.get(layer)); // a row-parallel bias is added once, after the reduction
+        }
+        NDArray h = x.add(attn);
+        health.record(layer, Site.ATTENTION, h);
+        xn = RmsNorm.apply(h, postNorms.get(layer), eps);
+        partials = new ArrayList<>(ranks.size());
+        for (int r = 0; r < ranks.size(); r++) {
+            RankLayer rank = ranks.get(r);
+            try (NDManager scope = xn.getManager().newSubManager()) {
+                scope.tempAttachAll(xn);
+                partials.add(scope.ret(rank.mlpPartial(onDevice(xn, rankDevices.get(r)))));
+            }
+        }
+        NDArray mlp = comm.allReduce(partials, layer, Site.MLP);
+        if (downBiases.get(layer) != null) {
+            mlp = mlp.add(downBiases.get(layer));
+        }
+        NDArray out = h.add(mlp);
+        health.record(layer, Site.MLP, out);
+        return out;
+    }
+
+    /** RoPE tables and the causal mask, made once per forward and copied once to each rank device. */
+    private Map<Device, AttentionInputs> attentionInputs(NDManager step, int len) {
+        NDArray[] cosSin = rotary.create(step, len);
+        AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]),
+                cast(causalMask(step, len)));
+        Map<Device, AttentionInputs> out = new LinkedHashMap<>();
+        for (Device d : rankDevices) {
+            out.computeIfAbsent(d, dev -> dev.equals(primary.cos().getDevice()) ? primary
+                    : new AttentionInputs(primary.cos().toDevice(dev, true), primary.sin().toDevice(dev, true),
+                            primary.mask().toDevice(dev, true)));
+        }
+        return out;
+    }
+
+    private record AttentionInputs(NDArray cos, NDArray sin, NDArray mask) {
     }
 
     private NDArray cast(NDArray a) {
@@ -156,14 +231,13 @@ public final class TransformerModel implements AutoCloseable {
         return a.getDevice().equals(d) ? a : a.toDevice(d, true);
     }
 
+    /** {@code [L, L]}: 0 on and below the diagonal, -inf above it; built by the engine, not in a Java array. */
     private static NDArray causalMask(NDManager manager, int len) {
-        float[] m = new float[len * len];
-        for (int i = 0; i < len; i++) {
-            for (int j = i + 1; j < len; j++) {
-                m[i * len + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return manager.create(m, new Shape(len, len));
+        NDArray rows = manager.arange(0, len, 1, DataType.INT32).reshape(len, 1);
+        NDArray cols = manager.arange(0, len, 1, DataType.INT32).reshape(1, len);
+        NDArray future = cols.gt(rows);
+        Shape square = new Shape(len, len);
+        return NDArrays.where(future, manager.full(square, Float.NEGATIVE_INFINITY), manager.zeros(square));
     }
 
     @Override

@@ -1,0 +1,120 @@
+package dev.flashcomm.tp.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.SyntheticCheckpoint;
+import dev.flashcomm.tp.checkpoint.Checkpoint;
+import dev.flashcomm.tp.comm.Communicator;
+import dev.flashcomm.tp.comm.Site;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The forward's memory is bounded by one layer: what stays alive after a forward pass does not depend on depth,
+ * attention in blocks of queries gives the rows of the one-block computation, and Inf/NaN is reported with its layer.
+ */
+class ForwardMemoryTest {
+
+    /** Sums partials in the engine, in rank order (the exact format's numerics, with no byte accounting). */
+    private static final Communicator SUM = (partials, layer, site) -> {
+        NDArray s = partials.get(0);
+        for (int r = 1; r < partials.size(); r++) {
+            s = s.add(partials.get(r));
+        }
+        return s;
+    };
+
+    @TempDir
+    Path tmp;
+
+    private TransformerModel load(int layers, float scale, int tp, DataType dtype) throws IOException {
+        Checkpoint ck = Checkpoint.open(new SyntheticCheckpoint(layers, scale).write(tmp.resolve("m" + layers + "-"
+                + scale)));
+        return TransformerModel.load(ck, ShardPlan.balanced(ck.config(), tp), List.of(Device.cpu()), dtype);
+    }
+
+    private static int[] ids(int batch, int len) {
+        int[] ids = new int[batch * len];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 7 + 3) % SyntheticCheckpoint.VOCAB;
+        }
+        return ids;
+    }
+
+    /** Arrays left on the batch manager by one forward pass over {@code layers} layers at TP 2. */
+    private int arraysAfterForward(int layers) throws IOException {
+        try (TransformerModel model = load(layers, 0.05f, 2, DataType.FLOAT32);
+             NDManager step = Engines.newRootManager(Device.cpu())) {
+            NDArray hidden = model.finalHidden(step.create(ids(2, 24), new Shape(2, 24)), SUM);
+            assertEquals(new Shape(2, 24, SyntheticCheckpoint.HIDDEN), hidden.getShape());
+            return step.getManagedArrays().size();
+        }
+    }
+
+    @Test
+    void arraysAliveAfterAForwardDoNotGrowWithDepth() throws IOException {
+        int shallow = arraysAfterForward(2);
+        int deep = arraysAfterForward(8);
+        assertEquals(shallow, deep, "arrays alive after a forward pass of 2 vs 8 layers");
+        assertTrue(deep < 40, "only inputs, tables, the health buffer and the output stay alive: " + deep);
+    }
+
+    @Test
+    void attentionInBlocksOfQueriesGivesTheSameRows() throws IOException {
+        try (TransformerModel model = load(3, 0.05f, 2, DataType.FLOAT32);
+             NDManager step = Engines.newRootManager(Device.cpu())) {
+            NDArray x = step.create(ids(2, 40), new Shape(2, 40));
+            float[] whole = model.finalHidden(x, SUM).toFloatArray();
+            // a budget of one query row per block at batch 2: 40 blocks per rank and layer
+            float[] blocks = model.finalHidden(x, SUM, 2L * 2 * 40).toFloatArray();
+            double worst = 0;
+            for (int i = 0; i < whole.length; i++) {
+                worst = Math.max(worst, Math.abs(whole[i] - blocks[i]) / (1 + Math.abs(whole[i])));
+            }
+            assertTrue(worst < 1e-6, "blocked attention differs by " + worst);
+        }
+    }
+
+    @Test
+    void fp16OverflowNamesTheLayerAndSuggestsFp32() throws IOException {
+        try (TransformerModel model = load(3, 40f, 1, DataType.FLOAT16);
+             NDManager step = Engines.newRootManager(Device.cpu())) {
+            NonFiniteActivationException e = assertThrows(NonFiniteActivationException.class,
+                    () -> model.finalHidden(step.create(ids(1, 16), new Shape(1, 16)), SUM));
+            assertEquals(0, e.layer(), e.getMessage());
+            assertTrue(e.getMessage().contains("--dtype fp32"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("layer 0 " + e.site().id()), e.getMessage());
+        }
+        // the same weights in fp32 stay finite
+        try (TransformerModel model = load(3, 40f, 1, DataType.FLOAT32);
+             NDManager step = Engines.newRootManager(Device.cpu())) {
+            model.finalHidden(step.create(ids(1, 16), new Shape(1, 16)), SUM);
+        }
+    }
+
+    @Test
+    void nanInFp32IsReportedWithoutSuggestingFp32() throws IOException {
+        Communicator poison = (partials, layer, site) -> {
+            NDArray s = SUM.allReduce(partials, layer, site);
+            return layer == 1 && site == Site.MLP ? s.mul(Float.NaN) : s;
+        };
+        try (TransformerModel model = load(3, 0.05f, 2, DataType.FLOAT32);
+             NDManager step = Engines.newRootManager(Device.cpu())) {
+            NonFiniteActivationException e = assertThrows(NonFiniteActivationException.class,
+                    () -> model.finalHidden(step.create(ids(1, 8), new Shape(1, 8)), poison));
+            assertEquals("layer 1 mlp", e.getMessage().substring(0, "layer 1 mlp".length()));
+            assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+        }
+    }
+}
