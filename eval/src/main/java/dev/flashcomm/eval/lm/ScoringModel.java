@@ -1,6 +1,9 @@
 package dev.flashcomm.eval.lm;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -75,26 +78,65 @@ public final class ScoringModel implements AutoCloseable {
             System.arraycopy(s, 0, flat, b * len, s.length);
             System.arraycopy(s, 1, next, b * len, s.length - 1);
         }
-        double[] picked;
+        int rows = batch * len;
+        float[] picked;
         boolean[] argmax;
         try (NDManager step = root.newSubManager()) {
             NDArray ids = step.create(flat, new Shape(batch, len));
-            NDArray targets = step.create(next, new Shape(batch, len)).toType(DataType.INT64, false);
-            // log-softmax over every position (no sliced copy of the [B, L, V] logits)
-            NDArray logProbs = model.logits(ids, comm).logSoftmax(2);
-            picked = logProbs.gather(targets.expandDims(2), 2).toType(DataType.FLOAT64, false).toDoubleArray();
-            argmax = greedy ? logProbs.argMax(2).eq(targets).toBooleanArray() : new boolean[picked.length];
+            NDArray hidden = model.finalHidden(ids, comm).reshape(rows, model.config().hiddenSize());
+            NDArray targets = step.create(next, new Shape(rows, 1)).toType(DataType.INT64, false);
+            // the lm_head and log-softmax over blocks of positions: the [B, L, V] logits never exist at once
+            int chunk = positionsPerChunk(model.config().vocabSize());
+            NDList logProbs = new NDList();
+            NDList hits = new NDList();
+            for (int r0 = 0; r0 < rows; r0 += chunk) {
+                String range = r0 + ":" + Math.min(rows, r0 + chunk);
+                try (NDManager block = step.newSubManager()) {
+                    NDArray h = hidden.get(range);
+                    NDArray t = targets.get(range);
+                    block.tempAttachAll(h, t);
+                    NDArray lp = model.logitsOf(h).logSoftmax(1);
+                    logProbs.add(block.ret(lp.gather(t, 1)));
+                    if (greedy) {
+                        hits.add(block.ret(lp.argMax(1).eq(t.squeeze(1))));
+                    }
+                }
+            }
+            picked = NDArrays.concat(logProbs, 0).toFloatArray(); // the one device-to-host copy of a batch
+            argmax = greedy ? NDArrays.concat(hits, 0).toBooleanArray() : new boolean[rows];
+        } catch (EngineException e) {
+            throw OutOfMemory.translate(e, this, batch, len);
+        }
+        for (int b = 0; b < batch; b++) {
+            int n = sequences.get(b).length - 1;
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(picked[b * len + i])) {
+                    throw new ArithmeticException("the model's log-probabilities are not finite (position " + i
+                            + " of sequence " + b + ")" + (model.computeType() == DataType.FLOAT16
+                            ? ": the lm_head overflowed fp16; rerun with --dtype fp32" : ""));
+                }
+            }
         }
         List<TokenScores> out = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             int n = sequences.get(b).length - 1;
             double[] lp = new double[n];
+            for (int i = 0; i < n; i++) {
+                lp[i] = picked[b * len + i];
+            }
             boolean[] g = new boolean[n];
-            System.arraycopy(picked, b * len, lp, 0, n);
             System.arraycopy(argmax, b * len, g, 0, n);
             out.add(new TokenScores(lp, g));
         }
         return out;
+    }
+
+    /**
+     * Positions whose fp32 logits and log-softmax are held at once: {@code 2^26} elements per block (256 MiB each
+     * for a 128k vocabulary), at least one position.
+     */
+    static int positionsPerChunk(int vocab) {
+        return Math.max(1, (1 << 26) / vocab);
     }
 
     @Override
