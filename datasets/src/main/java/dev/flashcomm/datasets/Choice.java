@@ -9,8 +9,8 @@ import java.util.Objects;
  * {@code " " + sol1}); moving trailing context whitespace into the continuation is the scorer's job, so that the
  * rule lives in one place.
  *
- * @param normLength the length of the choice text without its leading space, in code points (Python {@code len}),
- *                   which {@code acc_norm} divides the log-likelihood by
+ * @param normLength the length of lm-eval's choice text (the continuation without the target delimiter), in code
+ *                   points (Python {@code len}), which {@code acc_norm} divides the log-likelihood by
  */
 public record Choice(String context, String continuation, int normLength) {
     public Choice {
@@ -21,7 +21,12 @@ public record Choice(String context, String continuation, int normLength) {
         }
     }
 
-    /** The usual multiple-choice request: continuation {@code " " + text}, normalised by the length of {@code text}. */
+    /**
+     * lm-eval's multiple-choice request for one {@code doc_to_choice} entry: continuation
+     * {@code target_delimiter + text} with the default delimiter {@code " "}, normalised by {@code len(text)} (the
+     * delimiter is not counted, but a space the task put into {@code text} itself is, as in lm-eval's
+     * {@code acc_norm}).
+     */
     public static Choice of(String context, String text) {
         Objects.requireNonNull(text, "text");
         return new Choice(context, " " + text, PyText.length(text));

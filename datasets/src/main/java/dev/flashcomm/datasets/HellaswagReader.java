@@ -7,6 +7,10 @@ import java.util.regex.Pattern;
 /**
  * HellaSwag in llama.cpp's text format (6 lines per item: context, gold index, 4 endings, already cleaned) or in
  * the original JSONL release, cleaned here exactly as lm-eval's {@code hellaswag/utils.py} does.
+ *
+ * <p>Only the JSONL release gives lm-eval's prompts: llama.cpp's file was cleaned without lm-eval's
+ * {@code ctx_b.capitalize()}, so its item 0 reads {@code "…roof. he"} where lm-eval has {@code "…roof. He"}. Its
+ * lines are read as they are, since the split between {@code ctx_a} and {@code ctx_b} is lost.
  */
 final class HellaswagReader implements TaskReader {
     static final int BLOCK_LINES = 6;

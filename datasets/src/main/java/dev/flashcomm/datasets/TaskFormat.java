@@ -15,7 +15,7 @@ public enum TaskFormat {
     WINOGRANDE,
     /** {@code {context, continuation}} or the original {@code {text}}. */
     LAMBADA,
-    /** {@code {query, choices, gold}} or the original {@code {question, passage, answer}}. */
+    /** {@code {query, choices, gold}}, SuperGLUE's {@code {question, passage, label}} or Google's {@code answer}. */
     BOOLQ,
     /** The original {@code {question:{stem, choices:[{text,label}]}, answerKey}}. */
     OPENBOOKQA,

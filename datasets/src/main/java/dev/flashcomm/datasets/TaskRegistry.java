@@ -27,7 +27,8 @@ public final class TaskRegistry {
             "boolq/boolq.jsonl", TaskFormat.BOOLQ);
     public static final TaskSpec OPENBOOKQA = new TaskSpec("openbookqa", MULTIPLE_CHOICE, List.of(ACC, ACC_NORM), 1,
             "openbookqa/test.jsonl", TaskFormat.OPENBOOKQA);
-    public static final TaskSpec COPA = new TaskSpec("copa", MULTIPLE_CHOICE, List.of(ACC), 1,
+    /** Version 2: continuations start with lm-eval's two spaces (version 1 scored one). */
+    public static final TaskSpec COPA = new TaskSpec("copa", MULTIPLE_CHOICE, List.of(ACC), 2,
             "copa/copa.jsonl", TaskFormat.COPA);
 
     private static final List<TaskSpec> ALL = List.of(PIQA, ARC_EASY, ARC_CHALLENGE, HELLASWAG, WINOGRANDE,

@@ -11,12 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CopaReaderTest {
     @Test
-    void sharedLayoutUsesQueryAsIs(@TempDir Path dir) {
+    void sharedLayoutKeepsItsQueryAndScoresLmEvalsContinuation(@TempDir Path dir) {
         Path file = Files2.lines(dir, "copa.jsonl", j("{'query': 'The ice melted, because', 'gold': 0,"
                 + " 'choices': ['the sun came out.', 'it snowed.']}"));
         TaskItem item = TaskLoader.load(TaskRegistry.COPA, file, 0).get(0);
-        assertEquals(List.of(new Choice("The ice melted, because", " the sun came out.", 17),
-                new Choice("The ice melted, because", " it snowed.", 10)), item.choices());
+        // The comma stays (we cannot know the premise without it); the continuation is lm-eval's "  " + choice.
+        assertEquals(List.of(new Choice("The ice melted, because", "  the sun came out.", 18),
+                new Choice("The ice melted, because", "  it snowed.", 11)), item.choices());
         assertEquals(0, item.gold());
     }
 
@@ -28,10 +29,12 @@ class CopaReaderTest {
                 j("{'premise': 'I was cold.', 'choice1': 'I ran.', 'choice2': 'It snowed.', 'question': 'cause',"
                         + " 'label': 1}"));
         List<TaskItem> items = TaskLoader.load(TaskRegistry.COPA, file, 0);
-        assertEquals(List.of(new Choice("The tap was on therefore", " the sink filled.", 16),
-                new Choice("The tap was on therefore", " it rained.", 10)), items.get(0).choices());
+        // strip(), drop the period, " therefore" without a comma; choices lower-cased first letter, two spaces.
+        assertEquals(List.of(new Choice("The tap was on therefore", "  the sink filled.", 17),
+                new Choice("The tap was on therefore", "  it rained.", 11)), items.get(0).choices());
         assertEquals(0, items.get(0).gold());
-        assertEquals(new Choice("I was cold because", " it snowed.", 10), items.get(1).goldChoice());
+        assertEquals(new Choice("I was cold because", "  it snowed.", 11), items.get(1).goldChoice());
+        assertEquals("  i ran.", items.get(1).choices().get(0).continuation());
     }
 
     @Test
@@ -39,6 +42,14 @@ class CopaReaderTest {
         Path file = Files2.lines(dir, "c.jsonl", j("{'premise': 'p.', 'choice1': 'a', 'choice2': 'b',"
                 + " 'question': 'why', 'label': 0}"));
         assertEquals(file + ":1: field \"question\" must be \"cause\" or \"effect\", got \"why\"",
+                assertThrows(DataException.class, () -> TaskLoader.load(TaskRegistry.COPA, file, 0)).getMessage());
+    }
+
+    @Test
+    void missingChoiceNamesTheField(@TempDir Path dir) {
+        Path file = Files2.lines(dir, "c.jsonl", j("{'premise': 'p.', 'choice1': 'a', 'question': 'cause',"
+                + " 'label': 0}"));
+        assertEquals(file + ":1: missing field \"choice2\"",
                 assertThrows(DataException.class, () -> TaskLoader.load(TaskRegistry.COPA, file, 0)).getMessage());
     }
 }

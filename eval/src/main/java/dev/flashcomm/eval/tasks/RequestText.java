@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.tasks;
 
+import dev.flashcomm.datasets.Choice;
 import dev.flashcomm.datasets.PyText;
 import java.util.Objects;
 
@@ -19,6 +20,11 @@ public record RequestText(String context, String continuation) {
             continuation = context.substring(end) + continuation;
             context = context.substring(0, end);
         }
+    }
+
+    /** The text the scorer encodes for one choice of a task item: lm-eval's request after {@code _encode_pair}. */
+    public static RequestText of(Choice choice) {
+        return new RequestText(choice.context(), choice.continuation());
     }
 
     /** Where the trailing run of Python-{@code isspace} characters of {@code s} begins. */

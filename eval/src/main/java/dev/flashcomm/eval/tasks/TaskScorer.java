@@ -80,7 +80,7 @@ public final class TaskScorer {
             requestOf[i] = new int[item.choices().size()];
             for (int c = 0; c < requestOf[i].length; c++) {
                 Choice choice = item.choices().get(c);
-                RequestText text = new RequestText(choice.context(), choice.continuation());
+                RequestText text = RequestText.of(choice);
                 Integer id = distinct.get(text);
                 if (id == null) {
                     id = encoded.size();
