@@ -11,12 +11,12 @@ import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
 import dev.flashcomm.eval.ppl.PerplexityRun;
 import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.tp.Engines;
 import dev.flashcomm.quant.allreduce.AllReduceBenchmark;
 import dev.flashcomm.quant.allreduce.BenchResult;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressionScope;
-import dev.flashcomm.tp.comm.FormatCommunicator;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,46 +90,86 @@ public final class BenchCommand implements Callable<Integer> {
         Device device = model.devices().get(0);
         double matmul = Double.NaN;
         if (sections.contains("matmul") || sections.contains("ppl")) {
-            matmul = MatmulRate.gflops(device, 2048, 1024, 1024, 10);
-            out.printf(Locale.ROOT, "matmul      fp32 [2048x1024]x[1024x1024] on %s: %.1f GFLOP/s (best of 10)%n",
-                    device, matmul);
+            // a GPU needs a product large enough to fill it; the CPU figure stays comparable with earlier runs
+            int m = device.isGpu() ? 8192 : 2048;
+            int k = device.isGpu() ? 8192 : 1024;
+            matmul = MatmulRate.gflops(device, model.computeType, m, k, k, 10);
+            out.printf(Locale.ROOT, "matmul      %s [%dx%d]x[%dx%d] on %s: %.1f GFLOP/s (best of 10)%n",
+                    dtypeName(), m, k, k, k, device, matmul);
             out.flush();
         }
         CorpusSource corpus = CorpusSource.of(data, null, null);
         if (sections.contains("ppl")) {
-            try (ScoringModel lm = model.load(1)) {
+            try (ScoringModel lm = load(out, 1)) {
                 PerplexityRun run = runPpl(lm, CommSettings.of("exact"), corpus);
                 double tps = run.result().tokensPerSecond();
                 double flops = tps * ModelFlops.perToken(lm.model().config(), seqLen);
                 out.printf(Locale.ROOT, "ppl         %s on %s, seq-len %d, batch %d: ppl %.4f, %d windows in %.1f s%n",
                         lm.name(), data.getFileName(), seqLen, batch, run.result().perplexity(),
                         run.result().windows(), run.result().seconds());
-                out.printf(Locale.ROOT, "throughput  %.0f tokens/s, %.1f model GFLOP/s (%.2f MFLOP/token), MFU %.1f %% "
-                        + "of the measured matmul rate%n", tps, flops / 1e9,
+                out.printf(Locale.ROOT, "throughput  TP-1 exact: %.0f tokens/s, %.1f model GFLOP/s (%.2f MFLOP/token), "
+                        + "MFU %.1f %% of the measured matmul rate%n", tps, flops / 1e9,
                         ModelFlops.perToken(lm.model().config(), seqLen) / 1e6, 100 * flops / 1e9 / matmul);
-                out.printf(Locale.ROOT, "memory      peak resident %.0f MiB (JVM heap max %.0f MiB)%n",
-                        PeakMemory.peakResidentBytes() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
-                out.flush();
+                printMemory(out, device);
             }
         }
         if (sections.contains("comm")) {
             benchCommunicators(out);
         }
         if (sections.contains("tp")) {
-            try (ScoringModel lm = model.load(commTp)) {
+            try (ScoringModel lm = load(out, commTp)) {
                 PerplexityRun exact = runPpl(lm, CommSettings.of("exact"), corpus);
                 out.printf(Locale.ROOT, "tp          TP-%d exact: %.1f s (%.0f tokens/s), ppl %.4f%n", commTp,
                         exact.result().seconds(), exact.result().tokensPerSecond(), exact.result().perplexity());
+                PerplexityRun fp16 = runPpl(lm, CommSettings.of("fp16"), corpus);
+                out.printf(Locale.ROOT, "tp          TP-%d fp16: %.1f s (%.0f tokens/s), %.2fx the exact run, ppl %.4f%n",
+                        commTp, fp16.result().seconds(), fp16.result().tokensPerSecond(),
+                        fp16.result().seconds() / exact.result().seconds(), fp16.result().perplexity());
+                PerplexityRun fake = null;
                 for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
                     PerplexityRun q = runPpl(lm, new CommSettings(tpFormat, path, CompressionScope.ALL), corpus);
-                    out.printf(Locale.ROOT, "tp          TP-%d %s %s: %.1f s, %.2fx the exact run, ppl %.4f%n", commTp,
-                            tpFormat.name(), path.name().toLowerCase(Locale.ROOT), q.result().seconds(),
-                            q.result().seconds() / exact.result().seconds(), q.result().perplexity());
+                    out.printf(Locale.ROOT, "tp          TP-%d %s %s: %.1f s (%.0f tokens/s), %.2fx the exact run%s, "
+                            + "ppl %.4f%n", commTp, tpFormat.name(), path.name().toLowerCase(Locale.ROOT),
+                            q.result().seconds(), q.result().tokensPerSecond(),
+                            q.result().seconds() / exact.result().seconds(),
+                            fake == null ? "" : String.format(Locale.ROOT, ", %.2fx the fake path",
+                                    q.result().seconds() / fake.result().seconds()), q.result().perplexity());
                     out.flush();
+                    fake = fake == null ? q : fake;
                 }
+                printMemory(out, device);
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Loads the model at {@code tp} and prints how long that took. */
+    private ScoringModel load(PrintWriter out, int tp) {
+        long t0 = System.nanoTime();
+        ScoringModel lm = model.load(tp);
+        out.printf(Locale.ROOT, "load        %s at TP %d on %s (%s): %.1f s%n", lm.name(), tp, model.device,
+                dtypeName(), (System.nanoTime() - t0) / 1e9);
+        out.flush();
+        return lm;
+    }
+
+    /**
+     * Peak resident memory of this process and, on a GPU, the device memory in use as the driver reports it after
+     * the runs (the engine's caching allocator keeps what it reserved at the peak, so this is the peak reserved).
+     */
+    private static void printMemory(PrintWriter out, Device device) {
+        out.printf(Locale.ROOT, "memory      peak resident %.0f MiB (JVM heap max %.0f MiB)%n",
+                PeakMemory.peakResidentBytes() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+        long used = Engines.usedBytes(device);
+        if (used >= 0) {
+            out.printf(Locale.ROOT, "memory      %s: %.2f GiB in use (peak reserved by the engine, model included)%n",
+                    device, used / (1024.0 * 1024 * 1024));
+        }
+        out.flush();
+    }
+
+    private String dtypeName() {
+        return model.computeType.name().toLowerCase(Locale.ROOT).replace("float", "fp");
     }
 
     private PerplexityRun runPpl(ScoringModel lm, CommSettings settings, CorpusSource corpus) {
@@ -140,7 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
         PerplexityProtocol protocol = new PerplexityProtocol(seqLen, batch);
         int[] ids = protocol.firstWindows(lm.tokenizer().encode(corpus.text()), limit, data.toString());
         // one untimed batch first, so one-off engine start-up does not count against the run
-        protocol.evaluate(lm, new FormatCommunicator(settings, new TrafficMeter(), null), Arrays.copyOf(ids, Math.min(ids.length,
+        protocol.evaluate(lm, lm.openCommunicator(settings, new TrafficMeter(), null), Arrays.copyOf(ids, Math.min(ids.length,
                 batch * seqLen)), data.toString(), Progress.NONE);
         return PerplexityRun.measure(protocol, lm, settings, ids, data.toString(),
                 new ProgressBar(spec.commandLine().getErr(), "bench " + settings.label(), "windows",

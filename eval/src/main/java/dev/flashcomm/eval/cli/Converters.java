@@ -50,4 +50,23 @@ final class Converters {
             }
         }
     }
+
+    static final class Batch implements ITypeConverter<BatchSize> {
+        @Override
+        public BatchSize convert(String s) {
+            String t = s.trim().toLowerCase(Locale.ROOT);
+            if (t.equals("auto")) {
+                return BatchSize.AUTO;
+            }
+            try {
+                int n = Integer.parseInt(t);
+                if (n >= 1) {
+                    return new BatchSize(n);
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the message below
+            }
+            throw new TypeConversionException("'" + s + "' is not a batch size (use a whole number >= 1, or auto)");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.eval.lm.BatchSizer;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
@@ -20,6 +21,7 @@ import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.SiteErrors;
+import dev.flashcomm.tp.comm.TrafficMeter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,9 +68,13 @@ public final class PplCommand implements Callable<Integer> {
             description = "window length in tokens (default: 2048, or max_position_embeddings if smaller)")
     Integer seqLen;
 
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
-            description = "windows per forward pass (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", defaultValue = "4", converter = Converters.Batch.class, paramLabel = "N|auto",
+            description = "windows per forward pass; auto: the most that fit the device's free memory, found once "
+                    + "the model is loaded (default: ${DEFAULT-VALUE})")
+    BatchSize batchOption;
+
+    /** The batch in use: the fixed one, or what auto chose. */
+    private int batch;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
             description = "score only the first N windows (0 = all; default: ${DEFAULT-VALUE})")
@@ -106,8 +112,10 @@ public final class PplCommand implements Callable<Integer> {
         try (ScoringModel lm = model.load(tp)) {
             ModelConfig cfg = lm.model().config();
             int len = resolveSeqLen(cfg, err);
+            int[] ids = new PerplexityProtocol(len, 1).firstWindows(lm.tokenizer().encode(text), limit,
+                    data.toString());
+            batch = batchOption.auto() ? autoBatch(lm, settings, ids, len, err) : batchOption.fixed();
             PerplexityProtocol protocol = new PerplexityProtocol(len, batch);
-            int[] ids = protocol.firstWindows(lm.tokenizer().encode(text), limit, data.toString());
             int windows = protocol.windows(ids, data.toString());
             out.printf(Locale.ROOT, "model       %s (%s, %d layers, hidden %d, TP %d on %s, compute %s)%n",
                     lm.name(), cfg.architecture(), cfg.numLayers(), cfg.hiddenSize(), tp, model.device,
@@ -136,6 +144,20 @@ public final class PplCommand implements Callable<Integer> {
             writeOutputs(lm.name(), corpus, protocol, runs);
         }
         return ExitCodes.OK;
+    }
+
+    /** Resolves {@code --batch auto} for windows of {@code len} tokens and says what it chose and why. */
+    private static int autoBatch(ScoringModel lm, CommSettings settings, int[] ids, int len, PrintWriter err) {
+        int windows = ids.length / len;
+        BatchSizer.Choice c = BatchSizer.choose(lm, java.util.Arrays.copyOf(ids, len), windows,
+                lm.openCommunicator(settings, new TrafficMeter(), null), line -> {
+                    err.println("flashcomm: " + line);
+                    err.flush();
+                });
+        err.println("flashcomm: --batch auto: " + c.batch() + " window(s) of " + len + " per forward pass (" + c.how()
+                + ")");
+        err.flush();
+        return c.batch();
     }
 
     private int resolveSeqLen(ModelConfig cfg, PrintWriter err) {

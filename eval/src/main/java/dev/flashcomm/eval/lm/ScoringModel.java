@@ -8,7 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.Communicator;
+import dev.flashcomm.tp.comm.FormatCommunicator;
+import dev.flashcomm.tp.comm.SiteErrors;
+import dev.flashcomm.tp.comm.TrafficMeter;
 import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
 import java.util.ArrayList;
@@ -43,6 +47,16 @@ public final class ScoringModel implements AutoCloseable {
 
     public ModelTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /**
+     * Opens a communicator for one run under {@code settings}: the one place communicators are made, so every
+     * command combines partials the same way.
+     *
+     * @param errors where to accumulate per-site errors, or null to skip them
+     */
+    public Communicator openCommunicator(CommSettings settings, TrafficMeter meter, SiteErrors errors) {
+        return new FormatCommunicator(settings, meter, errors);
     }
 
     public int maxLength() {

@@ -3,7 +3,6 @@ package dev.flashcomm.eval.ppl;
 import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.tp.comm.CommSettings;
-import dev.flashcomm.tp.comm.FormatCommunicator;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.util.List;
@@ -38,7 +37,7 @@ public record PerplexityRun(CommSettings settings, PerplexityResult result, Traf
         TrafficMeter meter = new TrafficMeter();
         SiteErrors errors = diagnostics ? new SiteErrors() : null;
         PerplexityResult r = protocol.evaluate(model,
-                new FormatCommunicator(settings, meter, errors), ids, source, progress);
+                model.openCommunicator(settings, meter, errors), ids, source, progress);
         return new PerplexityRun(settings, r, meter.snapshot(), errors == null ? List.of() : errors.rows());
     }
 }

@@ -14,7 +14,6 @@ import dev.flashcomm.eval.tasks.TaskScorer;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
-import dev.flashcomm.tp.comm.FormatCommunicator;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,7 +77,7 @@ final class CellRunner {
         TaskResult result;
         try {
             result = scorer.score(task.source().spec(), task.items(), lm,
-                    new FormatCommunicator(cell.comm(), meter, null), progress);
+                    lm.openCommunicator(cell.comm(), meter, null), progress);
         } catch (InputException e) {
             throw new InputException(task.file() + ": " + e.getMessage());
         }
