@@ -140,4 +140,13 @@ class EngineCommunicatorTest {
     void threeArgumentConstructorMeansEngine() {
         assertEquals(CommImpl.ENGINE, new FormatCommunicator(CommSettings.of("fp16"), new TrafficMeter(), null).impl());
     }
+
+    @Test
+    void benchmarkReportsATime() {
+        for (CommImpl impl : CommImpl.values()) {
+            EngineAllReduceBenchmark.Result r = EngineAllReduceBenchmark.run(CommSettings.of("int4"), impl, Device.cpu(),
+                    2, 8, 256, 3);
+            assertTrue(r.msPerAllReduce() > 0 && r.gbPerSecond() > 0, impl + ": " + r);
+        }
+    }
 }
