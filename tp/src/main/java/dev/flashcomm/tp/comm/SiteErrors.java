@@ -26,8 +26,28 @@ public final class SiteErrors {
 
     private final Map<String, Acc> accs = new TreeMap<>();
 
+    /**
+     * Adds one all-reduce whose error sums were computed elsewhere (on the device, see {@code EngineErrorStats}).
+     *
+     * @param sqErr  sum of squared errors against the exact sum
+     * @param sqRef  sum of squares of the exact sum
+     * @param maxAbs largest absolute error
+     */
+    void add(int layer, Site site, String format, long elements, double sqErr, double sqRef, double maxAbs) {
+        Acc a = acc(layer, site);
+        a.format = format;
+        a.sqErr += sqErr;
+        a.sqRef += sqRef;
+        a.maxAbs = Math.max(a.maxAbs, maxAbs);
+        a.elements += elements;
+    }
+
+    private Acc acc(int layer, Site site) {
+        return accs.computeIfAbsent(String.format("%05d-%s", layer, site.name()), k -> new Acc());
+    }
+
     void add(int layer, Site site, String format, float[] exact, float[] approx) {
-        Acc a = accs.computeIfAbsent(String.format("%05d-%s", layer, site.name()), k -> new Acc());
+        Acc a = acc(layer, site);
         a.format = format;
         double se = 0;
         double sr = 0;

@@ -1,0 +1,31 @@
+package dev.flashcomm.tp.comm.engine;
+
+import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.quant.allreduce.CommPath;
+
+/** Picks the engine all-reduce for a format and path, as {@code AllReduceAlgorithms} does for the host. */
+public final class EngineAllReduces {
+
+    private EngineAllReduces() {
+    }
+
+    /** @throws IllegalArgumentException for RING with a non-flash format */
+    public static EngineAllReduce create(CommFormat format, CommPath path) {
+        if (format == null || path == null) {
+            throw new IllegalArgumentException("format and path are required, got " + format + " and " + path);
+        }
+        if (!format.isFlash() && path == CommPath.RING) {
+            throw new IllegalArgumentException("the quantized ring ablation applies to flash formats only, not " + format.name());
+        }
+        return switch (format.kind()) {
+            case EXACT -> new EngineExactAllReduce();
+            case FP16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.FP16);
+            case BF16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.BF16);
+            case FLASH -> switch (path) {
+                case FAKE -> new EngineFlashFakeAllReduce(format.reduceScatter(), format.allGather());
+                case PACKED -> new EngineFlashPackedAllReduce(format.reduceScatter(), format.allGather());
+                case RING -> new EngineRingQuantAllReduce(format.reduceScatter(), format.allGather());
+            };
+        };
+    }
+}

@@ -1,0 +1,99 @@
+package dev.flashcomm.tp.comm.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import dev.flashcomm.quant.QuantSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Flash all-reduce with real packed buffers, bit-identical to {@link EngineFlashFakeAllReduce}:
+ * <ol>
+ *   <li>each rank packs its partial with the rs spec on its own device ({@code uint8} codes, fp16 scales and mins;
+ *       full-length and row-tail groups in separate buffers, since their code rows differ in length);</li>
+ *   <li>all-to-all: the G groups (global row-major order) are split into chunks {@code [floor(jG/N),
+ *       floor((j+1)G/N))}, and rank r's chunk j is copied to rank j's device;</li>
+ *   <li>rank j decodes its N chunks, sums them in fp32 in rank order, packs the sum with the ag spec;</li>
+ *   <li>all-gather: each reduced chunk is copied to rank 0's device and decoded into S. Every rank would decode
+ *       the same bytes into the same S, so S is decoded once (as the host algorithm does) but the bytes are
+ *       counted for all N-1 receivers.</li>
+ * </ol>
+ * {@link #reduceCounting} reports the bytes each rank sent, summed from the buffers that moved; it equals the host
+ * algorithm's {@code bytesSentPerRank} (tested). NaN/Inf: see {@link EngineGroupQuantizer}.
+ */
+public final class EngineFlashPackedAllReduce implements EngineAllReduce {
+
+    /** S and what each rank sent to build it. */
+    public record Result(NDArray sum, long[] bytesSentPerRank) {
+        public Result {
+            bytesSentPerRank = bytesSentPerRank.clone();
+        }
+
+        @Override
+        public long[] bytesSentPerRank() {
+            return bytesSentPerRank.clone();
+        }
+    }
+
+    private final QuantSpec rs;
+    private final EngineGroupQuantizer rsQuantizer;
+    private final EngineGroupQuantizer agQuantizer;
+
+    public EngineFlashPackedAllReduce(QuantSpec rs, QuantSpec ag) {
+        this.rs = rs;
+        this.rsQuantizer = new EngineGroupQuantizer(rs);
+        this.agQuantizer = new EngineGroupQuantizer(ag);
+    }
+
+    @Override
+    public NDArray reduce(List<NDArray> partials, Workspace ws) {
+        return reduceCounting(partials, ws).sum();
+    }
+
+    /** {@link #reduce}, plus the bytes each rank put on the wire. */
+    public Result reduceCounting(List<NDArray> partials, Workspace ws) {
+        int ranks = partials.size();
+        int rows = EngineAllReduce.rows(partials);
+        EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
+        long groups = layout.groupCount(rows);
+        long[] sent = new long[ranks];
+
+        // inbox.get(j).get(r): rank r's chunk j, on rank j's device
+        List<List<PackedChunk>> inbox = new ArrayList<>();
+        for (int j = 0; j < ranks; j++) {
+            inbox.add(new ArrayList<>());
+        }
+        for (int r = 0; r < ranks; r++) {
+            PackedChunk packed = PackedChunk.pack(rsQuantizer, layout.split(partials.get(r)));
+            for (int j = 0; j < ranks; j++) {
+                long first = EngineAllReduce.chunkStart(j, groups, ranks);
+                long end = EngineAllReduce.chunkStart(j + 1, groups, ranks);
+                PackedChunk chunk = packed.slice(layout.fullBefore(first), layout.fullBefore(end),
+                        layout.tailBefore(first), layout.tailBefore(end));
+                if (j != r) {
+                    chunk = chunk.moveTo(ws, partials.get(j).getDevice());
+                    sent[r] += chunk.byteSize();
+                }
+                inbox.get(j).add(chunk);
+            }
+        }
+
+        List<GroupPieces> reduced = new ArrayList<>();
+        for (int j = 0; j < ranks; j++) {
+            List<PackedChunk> received = inbox.get(j);
+            if (received.get(0).byteSize() == 0) {
+                continue; // fewer groups than ranks: rank j owns none
+            }
+            GroupPieces sum = received.get(0).unpack(rsQuantizer);
+            for (int r = 1; r < ranks; r++) {
+                sum = sum.add(received.get(r).unpack(rsQuantizer));
+            }
+            PackedChunk out = PackedChunk.pack(agQuantizer, sum);
+            sent[j] += (long) (ranks - 1) * out.byteSize();
+            Device home = ws.home();
+            reduced.add(out.moveTo(ws, home).unpack(agQuantizer));
+        }
+        NDArray s = layout.join(EngineGroupLayout.concat(reduced), rows);
+        return new Result(s, sent);
+    }
+}
