@@ -15,7 +15,9 @@ import dev.flashcomm.tp.Engines;
 import dev.flashcomm.quant.allreduce.AllReduceBenchmark;
 import dev.flashcomm.quant.allreduce.BenchResult;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.EngineAllReduceBenchmark;
 import dev.flashcomm.tp.comm.CompressionScope;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.io.PrintWriter;
@@ -203,9 +205,22 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "comm        %d ranks x [%d x %d] fp32 partials; GB/s of fp32 partials in%n", commTp,
                 rows, cols);
+        Device device = model.devices().get(0);
+        for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
+            for (CommFormat f : formats) {
+                EngineAllReduceBenchmark.Result r = EngineAllReduceBenchmark.run(
+                        new CommSettings(f, path, CompressionScope.ALL), CommImpl.ENGINE, device, commTp, rows, cols, 10);
+                out.printf(Locale.ROOT, "comm        %-16s %-6s %7.2f GB/s  %8.3f ms/call  engine on %s%n", f.name(),
+                        path.name().toLowerCase(Locale.ROOT), r.gbPerSecond(), r.msPerAllReduce(), device);
+                out.flush();
+            }
+        }
+        if (model.commImpl == CommImpl.ENGINE && device.isGpu()) {
+            return; // the Java reference on the host says nothing about a GPU run
+        }
         for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
             for (BenchResult r : AllReduceBenchmark.run(formats, path, rows, cols, commTp, 5)) {
-                out.printf(Locale.ROOT, "comm        %-16s %-6s %7.2f GB/s  %8.2f ms/call  %,d bytes sent per rank%n",
+                out.printf(Locale.ROOT, "comm        %-16s %-6s %7.2f GB/s  %8.2f ms/call  host; %,d bytes sent per rank%n",
                         r.format().name(), path.name().toLowerCase(Locale.ROOT), r.gigabytesPerSecond(),
                         r.secondsPerCall() * 1e3, r.maxBytesSentPerRank());
                 out.flush();

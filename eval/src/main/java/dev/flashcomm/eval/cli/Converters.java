@@ -3,6 +3,7 @@ package dev.flashcomm.eval.cli;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.tp.comm.CommImpl;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -67,6 +68,17 @@ final class Converters {
                 // falls through to the message below
             }
             throw new TypeConversionException("'" + s + "' is not a batch size (use a whole number >= 1, or auto)");
+        }
+    }
+
+    static final class Impl implements ITypeConverter<CommImpl> {
+        @Override
+        public CommImpl convert(String s) {
+            try {
+                return CommImpl.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

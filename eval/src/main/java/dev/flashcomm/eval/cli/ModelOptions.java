@@ -6,6 +6,7 @@ import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.lm.ModelLoader;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.comm.CommImpl;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -26,6 +27,11 @@ public final class ModelOptions {
             description = "compute dtype; independent of the checkpoint's storage dtype (default: ${DEFAULT-VALUE})")
     DataType computeType;
 
+    @Option(names = "--comm-impl", defaultValue = "engine", converter = Converters.Impl.class, paramLabel = "engine|host",
+            description = "where the all-reduce numerics run: engine (ops on the partials' devices, no host copies) or "
+                    + "host (the pure-Java reference; slow; bit-identical on CPU fp32) (default: ${DEFAULT-VALUE})")
+    CommImpl commImpl;
+
     public List<Device> devices() {
         try {
             return Engines.parseDevices(device);
@@ -35,7 +41,7 @@ public final class ModelOptions {
     }
 
     public ScoringModel load(int tp) {
-        return ModelLoader.load(dir, tp, devices(), computeType);
+        return ModelLoader.load(dir, tp, devices(), computeType, commImpl);
     }
 
     public String modelName() {

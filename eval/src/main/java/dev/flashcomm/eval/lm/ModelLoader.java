@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
+import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.model.ShardPlan;
 import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
@@ -18,6 +19,11 @@ public final class ModelLoader {
 
     /** The caller closes the result. Bad input (files, TP degree) surfaces as a one-line exception. */
     public static ScoringModel load(Path dir, int tp, List<Device> devices, DataType computeType) {
+        return load(dir, tp, devices, computeType, CommImpl.ENGINE);
+    }
+
+    /** As {@link #load(Path, int, List, DataType)}, with where the all-reduces run. */
+    public static ScoringModel load(Path dir, int tp, List<Device> devices, DataType computeType, CommImpl commImpl) {
         Checkpoint ck = Checkpoint.open(dir);
         ShardPlan plan;
         try {
@@ -27,7 +33,8 @@ public final class ModelLoader {
         }
         ModelTokenizer tokenizer = ModelTokenizer.load(dir);
         try {
-            return new ScoringModel(modelName(dir), TransformerModel.load(ck, plan, devices, computeType), tokenizer);
+            return new ScoringModel(modelName(dir), TransformerModel.load(ck, plan, devices, computeType), tokenizer,
+                    commImpl);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;

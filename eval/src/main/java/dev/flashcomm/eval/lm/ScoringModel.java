@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.FormatCommunicator;
@@ -28,13 +29,25 @@ public final class ScoringModel implements AutoCloseable {
     private final TransformerModel model;
     private final ModelTokenizer tokenizer;
     private final NDManager root;
+    private final CommImpl commImpl;
 
-    /** Takes ownership of {@code model} and {@code tokenizer}: closing this closes them. */
+    /** Takes ownership of {@code model} and {@code tokenizer}: closing this closes them. Communicates in the engine. */
     public ScoringModel(String name, TransformerModel model, ModelTokenizer tokenizer) {
+        this(name, model, tokenizer, CommImpl.ENGINE);
+    }
+
+    /** As {@link #ScoringModel(String, TransformerModel, ModelTokenizer)}, with where the all-reduces run. */
+    public ScoringModel(String name, TransformerModel model, ModelTokenizer tokenizer, CommImpl commImpl) {
         this.name = name;
         this.model = model;
         this.tokenizer = tokenizer;
+        this.commImpl = commImpl;
         this.root = Engines.newRootManager(model.primaryDevice());
+    }
+
+    /** Where this model's all-reduces run: engine ops on the partials' devices, or the Java reference. */
+    public CommImpl commImpl() {
+        return commImpl;
     }
 
     public String name() {
@@ -56,7 +69,7 @@ public final class ScoringModel implements AutoCloseable {
      * @param errors where to accumulate per-site errors, or null to skip them
      */
     public Communicator openCommunicator(CommSettings settings, TrafficMeter meter, SiteErrors errors) {
-        return new FormatCommunicator(settings, meter, errors);
+        return new FormatCommunicator(settings, commImpl, meter, errors);
     }
 
     public int maxLength() {
