@@ -49,6 +49,21 @@ class LoadTimeBenchmark {
                 TransformerModel m = TransformerModel.load(ck, plan, List.of(Device.cpu()), DataType.FLOAT32);
                 double newS = (System.nanoTime() - t0) / 1e9;
                 m.close();
+                t0 = System.nanoTime();
+                java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(
+                        Runtime.getRuntime().availableProcessors());
+                try (HostStream in = new HostStream(ModelWeights.loadOrder(ck), LoadOptions.DEFAULT_CHUNK_BYTES,
+                        LoadOptions.DEFAULT_BUFFERS, pool)) {
+                    for (int i = 0; i < ModelWeights.loadOrder(ck).size(); ) {
+                        HostStream.Chunk c = in.next();
+                        in.release(c);
+                        i += c.last() ? 1 : 0;
+                    }
+                } finally {
+                    pool.shutdown();
+                }
+                double readS = (System.nanoTime() - t0) / 1e9;
+                System.out.printf("READ+WIDEN only %.3f s%n", readS);
                 System.out.printf("LOAD %s tp=%d %.1f MB: old %.3f s, streaming %.3f s (%.1fx)%n",
                         dir.getFileName(), tp, bytes / 1e6, oldS, newS, oldS / newS);
             }
