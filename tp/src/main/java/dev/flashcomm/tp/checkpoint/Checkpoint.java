@@ -97,13 +97,22 @@ public final class Checkpoint {
 
     /** Reads a tensor, widened to fp32, and checks its shape. */
     public HostTensor load(String name, long... expectedShape) {
+        tensor(name, expectedShape); // the same checks, in the same order, as the streaming path
+        return byTensor.get(name).read(name);
+    }
+
+    /**
+     * Locates a tensor for streaming and checks its dtype and its shape against {@code expectedShape}; no data is
+     * read. Errors are the same one-line {@link CheckpointException}s as {@link #load}'s.
+     */
+    public StoredTensor tensor(String name, long... expectedShape) {
         SafetensorsFile f = byTensor.get(name);
         if (f == null) {
             Path where = Files.exists(dir.resolve("model.safetensors.index.json"))
                     ? dir.resolve("model.safetensors.index.json") : dir.resolve("model.safetensors");
             throw new CheckpointException(where, "tensor '" + name + "' missing");
         }
-        HostTensor t = f.read(name);
+        StoredTensor t = f.tensor(name);
         if (!Arrays.equals(t.shape(), expectedShape)) {
             throw new CheckpointException(f.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(expectedShape) + " from config.json");

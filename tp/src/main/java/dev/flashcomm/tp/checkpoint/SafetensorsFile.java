@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * One {@code .safetensors} file, read by this class rather than by the engine: an 8-byte little-endian header length,
@@ -46,6 +47,7 @@ public final class SafetensorsFile {
     }
 
     private static final long MAX_HEADER = 100L * 1024 * 1024;
+    private static final long HOST_PIECE_ELEMENTS = 1L << 24;
 
     private final Path file;
     private final long dataStart;
@@ -160,45 +162,45 @@ public final class SafetensorsFile {
         return entries;
     }
 
-    /** Reads one tensor and widens it to fp32. F32, F16 and BF16 are accepted; other dtypes are an error. */
-    public HostTensor read(String name) {
+    /**
+     * Locates one tensor for streaming: checks that it exists and has a supported dtype, reads nothing yet.
+     */
+    public StoredTensor tensor(String name) {
         Entry e = entries.get(name);
         if (e == null) {
             throw new CheckpointException(file, "tensor '" + name + "' missing");
         }
-        String dtype = e.dtype();
-        if (!(dtype.equals("F32") || dtype.equals("F16") || dtype.equals("BF16"))) {
-            throw new CheckpointException(file, "tensor '" + name + "' has unsupported dtype " + dtype
-                    + " (supported: F32, F16, BF16)");
-        }
-        long bytes = e.end() - e.begin();
-        if (e.elements() > Integer.MAX_VALUE - 8) {
+        StoredType type = StoredType.parse(e.dtype()).orElseThrow(() -> new CheckpointException(file, "tensor '"
+                + name + "' has unsupported dtype " + e.dtype() + " (supported: F32, F16, BF16)"));
+        return new StoredTensor(file, name, type, e.shape(), dataStart + e.begin());
+    }
+
+    /** Reads one tensor and widens it to fp32. F32, F16 and BF16 are accepted; other dtypes are an error. */
+    public HostTensor read(String name) {
+        StoredTensor t = tensor(name);
+        if (t.elements() > Integer.MAX_VALUE - 8) {
             throw new CheckpointException(file, "tensor '" + name + "' too large to widen in one piece");
         }
-        float[] out = new float[(int) e.elements()];
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), bytes)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            switch (dtype) {
-                case "F32":
-                    buf.asFloatBuffer().get(out);
-                    break;
-                case "F16":
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = Half.fromFp16Bits(buf.getShort());
-                    }
-                    break;
-                default:
-                    // bf16 is the top half of an fp32 bit pattern: widening is exact
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = Float.intBitsToFloat((buf.getShort() & 0xFFFF) << 16);
-                    }
-                    break;
+        float[] out = new float[(int) t.elements()];
+        // staged piece by piece, so a tensor of more than 2 GiB of fp32 still fits the int-indexed buffers
+        long rowsPerPiece = Math.max(1, HOST_PIECE_ELEMENTS / Math.max(1, t.rowElements()));
+        int at = 0;
+        for (long r = 0; r < t.rows(); r += rowsPerPiece) {
+            long to = Math.min(t.rows(), r + rowsPerPiece);
+            int n = (int) ((to - r) * t.rowElements());
+            ByteBuffer staged = ByteBuffer.allocate(n * t.type().stagedBytes()).order(ByteOrder.nativeOrder());
+            t.stageRows(r, to, staged, ForkJoinPool.commonPool());
+            staged.flip();
+            if (t.type().stagedAsFp16()) {
+                for (int i = 0; i < n; i++) {
+                    out[at + i] = Half.fromFp16Bits(staged.getShort());
+                }
+            } else {
+                staged.asFloatBuffer().get(out, at, n);
             }
-        } catch (IOException ex) {
-            throw new CheckpointException(file, "cannot read tensor '" + name + "': " + ex.getMessage());
+            at += n;
         }
-        return new HostTensor(name, out, e.shape());
+        return new HostTensor(name, out, t.shape());
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

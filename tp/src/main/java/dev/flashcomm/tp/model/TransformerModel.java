@@ -71,17 +71,42 @@ public final class TransformerModel implements AutoCloseable {
      */
     public static TransformerModel load(Checkpoint checkpoint, ShardPlan plan, List<Device> devices,
                                         DataType computeType) {
+        return load(checkpoint, plan, devices, computeType, LoadListener.NONE);
+    }
+
+    /**
+     * As {@link #load(Checkpoint, ShardPlan, List, DataType)}, telling {@code listener} as each tensor is loaded.
+     * Tensors are streamed: host memory holds a few staging buffers at a time, never the whole model.
+     */
+    public static TransformerModel load(Checkpoint checkpoint, ShardPlan plan, List<Device> devices,
+                                        DataType computeType, LoadListener listener) {
+        return load(checkpoint, plan, devices, computeType, listener, LoadOptions.defaults());
+    }
+
+    static TransformerModel load(Checkpoint checkpoint, ShardPlan plan, List<Device> devices,
+                                 DataType computeType, LoadListener listener, LoadOptions options) {
+        return from(weights(checkpoint, plan, devices, computeType, listener, options));
+    }
+
+    /** The loaded weights, before they become a model; on failure every manager is already closed. */
+    static ModelWeights weights(Checkpoint checkpoint, ShardPlan plan, List<Device> devices,
+                                DataType computeType, LoadListener listener, LoadOptions options) {
         if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be fp32 or fp16, got " + computeType);
         }
         ModelWeights b = new ModelWeights(checkpoint.config(), plan, devices, computeType);
         try {
-            b.load(checkpoint);
-            return new TransformerModel(b);
+            b.load(checkpoint, listener, options);
+            return b;
         } catch (RuntimeException e) {
             b.managers.values().forEach(NDManager::close);
             throw e;
         }
+    }
+
+    /** A model over weights filled by any loader (tests compare loaders this way); it takes over their managers. */
+    static TransformerModel from(ModelWeights weights) {
+        return new TransformerModel(weights);
     }
 
     public ModelConfig config() {

@@ -1,0 +1,84 @@
+package dev.flashcomm.tp.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.tp.checkpoint.StoredTensor;
+
+/**
+ * Turns the staged chunks of a {@link HostStream} into whole tensors on a device, in the compute dtype, each
+ * owning its own memory (never the staging buffer), and reports progress after each tensor.
+ */
+final class TensorUploader {
+
+    private final HostStream in;
+    private final DataType computeType;
+    private final LoadListener listener;
+    private final long bytesTotal;
+    private long bytesDone;
+
+    TensorUploader(HostStream in, DataType computeType, LoadListener listener, long bytesTotal) {
+        this.in = in;
+        this.computeType = computeType;
+        this.listener = listener;
+        this.bytesTotal = bytesTotal;
+    }
+
+    /** The next tensor of the stream, which must be {@code name}, on {@code owner}'s device and owned by it. */
+    NDArray next(String name, NDManager owner) {
+        NDList parts = new NDList();
+        StoredTensor source;
+        boolean last;
+        try {
+            do {
+                HostStream.Chunk c = in.next();
+                source = c.source();
+                if (!source.name().equals(name)) {
+                    throw new IllegalStateException("load order broken: expected " + name + ", got " + source.name());
+                }
+                try {
+                    parts.add(upload(c, owner));
+                } finally {
+                    in.release(c); // the engine has its own copy now
+                }
+                last = c.last();
+            } while (!last);
+        } catch (RuntimeException e) {
+            parts.close();
+            throw e;
+        }
+        NDArray full;
+        if (parts.size() == 1) {
+            full = parts.get(0);
+        } else {
+            full = NDArrays.concat(parts, 0); // a fresh tensor; the chunks are freed next
+            parts.close();
+        }
+        bytesDone += source.storedBytes();
+        listener.tensorLoaded(name, bytesDone, bytesTotal);
+        return full;
+    }
+
+    private NDArray upload(HostStream.Chunk c, NDManager owner) {
+        long[] shape = c.source().shape();
+        if (shape.length > 0) {
+            shape[0] = c.rowTo() - c.rowFrom();
+        }
+        DataType staged = c.source().type().stagedAsFp16() ? DataType.FLOAT16 : DataType.FLOAT32;
+        // a direct buffer goes to the engine without a Java-side copy (NDManager.create checks isDirect)
+        NDArray raw = owner.create(c.data(), new Shape(shape), staged);
+        NDArray own;
+        if (staged != computeType) {
+            own = raw.toType(computeType, false); // F16 widened, or fp32 narrowed, on the device
+        } else if (!raw.getDevice().isGpu()) {
+            own = raw.duplicate(); // on the CPU the engine wraps the buffer itself, which we are about to reuse
+        } else {
+            return raw; // copying to a GPU already left the buffer behind
+        }
+        raw.close();
+        return own;
+    }
+}
