@@ -7,8 +7,10 @@ import dev.flashcomm.eval.lm.ModelLoader;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.comm.CommImpl;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Where the model is and how it runs: shared by every command that evaluates a model. */
@@ -40,8 +42,17 @@ public final class ModelOptions {
         }
     }
 
-    public ScoringModel load(int tp) {
-        return ModelLoader.load(dir, tp, devices(), computeType, commImpl);
+    /** Loads the model at {@code tp} with a progress bar (in MiB of weights) and the load time on {@code err}. */
+    public ScoringModel load(int tp, PrintWriter err) {
+        List<Device> devices = devices();
+        ProgressBar bar = new ProgressBar(err, "load " + modelName(), "MiB", System.console() != null);
+        long start = System.nanoTime();
+        ScoringModel lm = ModelLoader.load(dir, tp, devices, computeType, commImpl,
+                (name, done, total) -> bar.update(done >> 20, total >> 20));
+        err.printf(Locale.ROOT, "flashcomm: loaded %s at TP %d on %s (%s) in %.1f s%n", lm.name(), tp, device,
+                computeType == DataType.FLOAT16 ? "fp16" : "fp32", (System.nanoTime() - start) / 1e9);
+        err.flush();
+        return lm;
     }
 
     public String modelName() {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.comm.CommImpl;
+import dev.flashcomm.tp.model.LoadListener;
 import dev.flashcomm.tp.model.ShardPlan;
 import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
@@ -24,6 +25,12 @@ public final class ModelLoader {
 
     /** As {@link #load(Path, int, List, DataType)}, with where the all-reduces run. */
     public static ScoringModel load(Path dir, int tp, List<Device> devices, DataType computeType, CommImpl commImpl) {
+        return load(dir, tp, devices, computeType, commImpl, LoadListener.NONE);
+    }
+
+    /** As {@link #load(Path, int, List, DataType, CommImpl)}, telling {@code listener} as tensors are loaded. */
+    public static ScoringModel load(Path dir, int tp, List<Device> devices, DataType computeType, CommImpl commImpl,
+                                    LoadListener listener) {
         Checkpoint ck = Checkpoint.open(dir);
         ShardPlan plan;
         try {
@@ -33,7 +40,8 @@ public final class ModelLoader {
         }
         ModelTokenizer tokenizer = ModelTokenizer.load(dir);
         try {
-            return new ScoringModel(modelName(dir), TransformerModel.load(ck, plan, devices, computeType), tokenizer,
+            return new ScoringModel(modelName(dir), TransformerModel.load(ck, plan, devices, computeType, listener),
+                    tokenizer,
                     commImpl);
         } catch (RuntimeException e) {
             tokenizer.close();
