@@ -1,5 +1,6 @@
 package dev.flashcomm.tp.model;
 
+import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -103,7 +104,8 @@ final class RankLayer {
 
     /** softmax(q·kᵀ·scale + mask)·v for a block of queries {@code [B, heads, q, d]}. */
     private NDArray attend(NDArray q, NDArray kT, NDArray v, NDArray mask) {
-        NDArray scores = q.matMul(kT).mul(scale).add(mask);
+        NDArray qk = q.matMul(kT);
+        NDArray scores = qk.mul(Scalars.of(qk, scale)).add(mask);
         return scores.softmax(-1).matMul(v);
     }
 

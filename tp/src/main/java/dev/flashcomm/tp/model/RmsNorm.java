@@ -1,5 +1,6 @@
 package dev.flashcomm.tp.model;
 
+import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -23,7 +24,8 @@ final class RmsNorm {
 
     private static NDArray normalize(NDArray x, float eps) {
         int last = x.getShape().dimension() - 1;
-        NDArray rms = x.square().mean(new int[] {last}, true).add(eps).sqrt();
+        NDArray meanSquare = x.square().mean(new int[] {last}, true);
+        NDArray rms = meanSquare.add(Scalars.of(meanSquare, eps)).sqrt();
         return x.div(rms);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flashcomm.tp.comm.engine;
 
+import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -45,7 +46,7 @@ public final class EngineBitPacker {
         if (pad > 0) {
             stream = stream.concat(m.zeros(new ai.djl.ndarray.types.Shape(n, pad)), 1);
         }
-        return stream.reshape(n, bytes, BYTE).mul(m.create(powersOfTwo(BYTE))).sum(new int[] {2})
+        return stream.reshape(n, bytes, BYTE).mul(powersOfTwo(stream, BYTE)).sum(new int[] {2})
                 .toType(DataType.UINT8, false);
     }
 
@@ -60,20 +61,19 @@ public final class EngineBitPacker {
         NDManager m = asFloat.getManager();
         NDArray stream = bitsOf(asFloat.reshape(n, bytes, 1), BYTE, m).reshape(n, bytes * BYTE);
         return stream.get(":, 0:{}", (long) len * bits).reshape(n, len, bits)
-                .mul(m.create(powersOfTwo(bits))).sum(new int[] {2});
+                .mul(powersOfTwo(stream, bits)).sum(new int[] {2});
     }
 
     /** {@code [.., 1]} integers to their low {@code width} bits {@code [.., width]}, LSB first. */
     private static NDArray bitsOf(NDArray values, int width, NDManager m) {
         // dividing by a power of two is exact whether the engine divides or multiplies by the reciprocal
-        return values.div(m.create(powersOfTwo(width))).floor().mod(2f);
+        return values.div(powersOfTwo(values, width)).floor().mod(Scalars.of(values, 2, DataType.FLOAT32));
     }
 
-    private static float[] powersOfTwo(int width) {
-        float[] p = new float[width];
-        for (int k = 0; k < width; k++) {
-            p[k] = 1 << k;
-        }
-        return p;
+    /** {@code [1, .., 2^(width-1)]} in fp32 on {@code like}'s device, made there (integer pow is exact). */
+    private static NDArray powersOfTwo(NDArray like, int width) {
+        NDArray k = like.getManager().arange(0, width, 1, DataType.INT32);
+        k = k.getDevice().equals(like.getDevice()) ? k : k.toDevice(like.getDevice(), false);
+        return Scalars.of(k, 2, DataType.INT32).pow(k).toType(DataType.FLOAT32, false);
     }
 }

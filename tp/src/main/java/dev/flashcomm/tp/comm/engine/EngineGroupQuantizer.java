@@ -1,5 +1,6 @@
 package dev.flashcomm.tp.comm.engine;
 
+import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.quant.GroupQuantizer;
@@ -55,7 +56,7 @@ public final class EngineGroupQuantizer {
     public PackedPiece pack(NDArray groups) {
         Params p = params(groups);
         NDArray levels = levels(groups, p);
-        NDArray codes = symmetric ? levels.add(qmax) : levels;
+        NDArray codes = symmetric ? levels.add(Scalars.of(levels, qmax)) : levels;
         int length = Math.toIntExact(groups.getShape().get(1));
         return new PackedPiece(packer.pack(codes), p.scale.toType(DataType.FLOAT16, false),
                 symmetric ? null : p.min.toType(DataType.FLOAT16, false), length);
@@ -67,7 +68,7 @@ public final class EngineGroupQuantizer {
         NDArray scale = piece.scale().toType(DataType.FLOAT32, false);
         if (symmetric) {
             // code - qmax is an exact integer, +0 for the zero level, as the host's int subtraction gives
-            return codes.sub(qmax).mul(scale);
+            return codes.sub(Scalars.of(codes, qmax)).mul(scale);
         }
         return codes.mul(scale).add(piece.min().toType(DataType.FLOAT32, false));
     }
@@ -77,7 +78,7 @@ public final class EngineGroupQuantizer {
     }
 
     private Params params(NDArray groups) {
-        NDArray qmaxT = groups.getManager().create(qmax);
+        NDArray qmaxT = Scalars.of(groups, qmax, DataType.FLOAT32);
         int[] axis = {1};
         if (symmetric) {
             NDArray a = EngineRounding.r16(groups.abs().max(axis, true).div(qmaxT));
@@ -90,14 +91,15 @@ public final class EngineGroupQuantizer {
 
     /** {@code s == 0 ? 1 : s} (either zero), as {@code s + (s == 0)}: exact, and no broadcast constant needed. */
     private static NDArray oneIfZero(NDArray s) {
-        return s.add(s.eq(0f).toType(DataType.FLOAT32, false));
+        return s.add(s.eq(Scalars.of(s, 0)).toType(DataType.FLOAT32, false));
     }
 
     /** Integer-valued fp32 levels, never -0. */
     private NDArray levels(NDArray groups, Params p) {
         NDArray scaled = symmetric ? groups.div(p.scale) : groups.sub(p.min).div(p.scale);
         // clamping before rounding is the same as after (integer bounds); the + 0 turns a -0 level into +0
-        return scaled.clip(symmetric ? -qmax : 0f, qmax).round().add(0f);
+        NDArray clipped = scaled.maximum(Scalars.of(scaled, symmetric ? -qmax : 0)).minimum(Scalars.of(scaled, qmax));
+        return clipped.round().add(Scalars.of(scaled, 0));
     }
 
     private NDArray dequantize(NDArray levels, Params p) {

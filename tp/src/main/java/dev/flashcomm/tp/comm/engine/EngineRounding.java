@@ -1,5 +1,6 @@
 package dev.flashcomm.tp.comm.engine;
 
+import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
@@ -31,7 +32,8 @@ public final class EngineRounding {
      * own fp32 to fp16 cast rounds to nearest-even, so this is three ops.
      */
     public static NDArray r16(NDArray x) {
-        return x.clip(-Half.MAX, Half.MAX).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false);
+        NDArray clamped = x.maximum(Scalars.of(x, -Half.MAX)).minimum(Scalars.of(x, Half.MAX));
+        return clamped.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false);
     }
 
     /**

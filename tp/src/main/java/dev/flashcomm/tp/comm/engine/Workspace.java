@@ -71,7 +71,7 @@ public final class Workspace implements AutoCloseable {
 
     /** A 0-d fp32 constant on {@code device} (a tensor, so that PyTorch divides by it instead of multiplying by 1/v). */
     public NDArray scalar(float value, Device device) {
-        return on(device).create(value);
+        return on(device).full(new ai.djl.ndarray.types.Shape(), value, ai.djl.ndarray.types.DataType.FLOAT32);
     }
 
     /** {@code 2^(k - 149)} for k = 0..277 in fp64 on {@code device}, uploaded once per workspace and device. */
