@@ -148,7 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Loads the model at {@code tp} and prints how long that took. */
     private ScoringModel load(PrintWriter out, int tp) {
         long t0 = System.nanoTime();
-        ScoringModel lm = model.load(tp, spec.commandLine().getErr());
+        ScoringModel lm = model.load(tp, new PrintWriter(new java.io.StringWriter()), spec.commandLine().getErr());
         out.printf(Locale.ROOT, "load        %s at TP %d on %s (%s): %.1f s%n", lm.name(), tp, model.device,
                 dtypeName(), (System.nanoTime() - t0) / 1e9);
         out.flush();

@@ -42,16 +42,20 @@ public final class ModelOptions {
         }
     }
 
-    /** Loads the model at {@code tp} with a progress bar (in MiB of weights) and the load time on {@code err}. */
-    public ScoringModel load(int tp, PrintWriter err) {
+    /**
+     * Loads the model at {@code tp}: a progress bar (in MiB of weights) on {@code err} when it is a terminal, and the
+     * load time on {@code out}; stderr stays free for the one-line errors bad input gets.
+     */
+    public ScoringModel load(int tp, PrintWriter out, PrintWriter err) {
         List<Device> devices = devices();
-        ProgressBar bar = new ProgressBar(err, "load " + modelName(), "MiB", System.console() != null);
+        boolean interactive = System.console() != null;
+        ProgressBar bar = new ProgressBar(err, "load " + modelName(), "MiB", true);
         long start = System.nanoTime();
-        ScoringModel lm = ModelLoader.load(dir, tp, devices, computeType, commImpl,
-                (name, done, total) -> bar.update(done >> 20, total >> 20));
-        err.printf(Locale.ROOT, "flashcomm: loaded %s at TP %d on %s (%s) in %.1f s%n", lm.name(), tp, device,
+        ScoringModel lm = ModelLoader.load(dir, tp, devices, computeType, commImpl, interactive
+                ? (name, done, total) -> bar.update(done >> 20, total >> 20) : (name, done, total) -> { });
+        out.printf(Locale.ROOT, "load        %s at TP %d on %s (%s): %.1f s%n", lm.name(), tp, device,
                 computeType == DataType.FLOAT16 ? "fp16" : "fp32", (System.nanoTime() - start) / 1e9);
-        err.flush();
+        out.flush();
         return lm;
     }
 

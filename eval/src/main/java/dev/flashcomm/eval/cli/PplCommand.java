@@ -109,7 +109,7 @@ public final class PplCommand implements Callable<Integer> {
         CorpusSource corpus = CorpusSource.of(data, wikitext, name);
         CommSettings settings = new CommSettings(comm, commOptions.path(), commOptions.scope());
         String text = corpus.text(); // a bad --data path fails before the model is loaded
-        try (ScoringModel lm = model.load(tp, err)) {
+        try (ScoringModel lm = model.load(tp, out, err)) {
             ModelConfig cfg = lm.model().config();
             int len = resolveSeqLen(cfg, err);
             int[] ids = new PerplexityProtocol(len, 1).firstWindows(lm.tokenizer().encode(text), limit,
