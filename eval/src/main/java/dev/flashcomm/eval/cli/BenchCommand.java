@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
             int k = device.isGpu() ? 8192 : 1024;
             matmul = MatmulRate.gflops(device, model.computeType, m, k, k, 10);
             out.printf(Locale.ROOT, "matmul      %s [%dx%d]x[%dx%d] on %s: %.1f GFLOP/s (best of 10)%n",
-                    dtypeName(), m, k, k, k, device, matmul);
+                    model.dtypeName(), m, k, k, k, device, matmul);
             out.flush();
         }
         CorpusSource corpus = CorpusSource.of(data, null, null);
@@ -145,14 +145,9 @@ public final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Loads the model at {@code tp} and prints how long that took. */
+    /** Loads the model at {@code tp}; {@link ModelOptions#load} prints how long that took. */
     private ScoringModel load(PrintWriter out, int tp) {
-        long t0 = System.nanoTime();
-        ScoringModel lm = model.load(tp, new PrintWriter(new java.io.StringWriter()), spec.commandLine().getErr());
-        out.printf(Locale.ROOT, "load        %s at TP %d on %s (%s): %.1f s%n", lm.name(), tp, model.device,
-                dtypeName(), (System.nanoTime() - t0) / 1e9);
-        out.flush();
-        return lm;
+        return model.load(tp, out, spec.commandLine().getErr());
     }
 
     /**
@@ -170,9 +165,6 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private String dtypeName() {
-        return model.computeType.name().toLowerCase(Locale.ROOT).replace("float", "fp");
-    }
 
     private PerplexityRun runPpl(ScoringModel lm, CommSettings settings, CorpusSource corpus) {
         int max = lm.model().config().maxPositions();

@@ -54,9 +54,14 @@ public final class ModelOptions {
         ScoringModel lm = ModelLoader.load(dir, tp, devices, computeType, commImpl, interactive
                 ? (name, done, total) -> bar.update(done >> 20, total >> 20) : (name, done, total) -> { });
         out.printf(Locale.ROOT, "load        %s at TP %d on %s (%s): %.1f s%n", lm.name(), tp, device,
-                computeType == DataType.FLOAT16 ? "fp16" : "fp32", (System.nanoTime() - start) / 1e9);
+                dtypeName(), (System.nanoTime() - start) / 1e9);
         out.flush();
         return lm;
+    }
+
+    /** The compute dtype as {@code --dtype} spells it. */
+    public String dtypeName() {
+        return computeType == DataType.FLOAT16 ? "fp16" : "fp32";
     }
 
     public String modelName() {

@@ -47,21 +47,16 @@ public final class SiteErrors {
     }
 
     void add(int layer, Site site, String format, float[] exact, float[] approx) {
-        Acc a = acc(layer, site);
-        a.format = format;
         double se = 0;
         double sr = 0;
-        double mx = a.maxAbs;
+        double mx = 0;
         for (int i = 0; i < exact.length; i++) {
             double e = (double) approx[i] - exact[i];
             se += e * e;
             sr += (double) exact[i] * exact[i];
             mx = Math.max(mx, Math.abs(e));
         }
-        a.sqErr += se;
-        a.sqRef += sr;
-        a.maxAbs = mx;
-        a.elements += exact.length;
+        add(layer, site, format, exact.length, se, sr, mx);
     }
 
     public List<Row> rows() {
