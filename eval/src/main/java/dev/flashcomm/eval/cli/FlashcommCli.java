@@ -2,6 +2,7 @@ package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.datasets.DataException;
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.lm.DeviceMemoryException;
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.results.ResultsException;
 import dev.flashcomm.tp.checkpoint.CheckpointException;
@@ -53,7 +54,7 @@ public final class FlashcommCli implements Runnable {
 
     static boolean isUserError(Throwable ex) {
         return ex instanceof InputException || ex instanceof CheckpointException || ex instanceof DataException
-                || ex instanceof ResultsException;
+                || ex instanceof ResultsException || ex instanceof DeviceMemoryException;
     }
 
     private static String firstLine(String s) {

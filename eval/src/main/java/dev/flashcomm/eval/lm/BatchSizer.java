@@ -5,8 +5,10 @@ import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.Communicator;
+import dev.flashcomm.tp.model.TransformerModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -18,9 +20,6 @@ import java.util.function.Consumer;
  * margin.
  */
 public final class BatchSizer {
-
-    /** What is set aside whatever the batch: lm_head blocks (logits, log-softmax, gather) and attention-score blocks. */
-    private static final long LM_HEAD_BLOCK_BYTES = 3L * (1L << 26) * Float.BYTES;
 
     private BatchSizer() {
     }
@@ -42,7 +41,7 @@ public final class BatchSizer {
         int cap = Math.max(1, maxUseful);
         int start = free > 0 ? Math.min(cap, Math.max(1, estimate(model, sample.length, device.isGpu() ? free
                 : free / 2))) : Math.min(cap, 8);
-        String from = free > 0 ? String.format(java.util.Locale.ROOT, "estimated from %.1f GiB free on %s",
+        String from = free > 0 ? String.format(Locale.ROOT, "estimated from %.1f GiB free on %s",
                 free / (1024.0 * 1024 * 1024), device) : "no free-memory reading on " + device;
         if (!device.isGpu()) {
             return new Choice(start, from);
@@ -52,32 +51,42 @@ public final class BatchSizer {
                 model.score(repeat(sample, b), comm, false);
                 return new Choice(b, from + (b == start ? ", confirmed by a forward pass"
                         : ", " + start + " ran out of memory, " + b + " ran"));
-            } catch (RuntimeException e) {
-                if (!Engines.isOutOfMemory(e) && !(e instanceof dev.flashcomm.eval.InputException)) {
-                    throw e;
-                }
+            } catch (DeviceMemoryException e) {
                 log.accept("batch auto: " + b + " sequence(s) of " + sample.length + " tokens do not fit, halving");
-                Engines.freeBytes(device); // hands the allocator's cached blocks back before the next try
             }
         }
-        throw new dev.flashcomm.eval.InputException("out of memory on " + device + ": not even one sequence of "
+        throw new DeviceMemoryException("out of memory on " + device + ": not even one sequence of "
                 + sample.length + " tokens fits; use a shorter --seq-len, more devices, or --dtype fp16");
     }
 
-    /** Sequences of {@code length} tokens that fit in {@code freeBytes} by the shape estimate (may be 0). */
+    /**
+     * Sequences of {@code length} tokens that fit in {@code freeBytes} by the shape estimate (may be 0). Attention
+     * scores grow with the batch until they reach the forward's block budget of 2^28 elements per rank, then stay;
+     * the lm_head block is at most 2^26 logits.
+     */
     public static int estimate(ScoringModel model, int length, long freeBytes) {
-        long per = bytesPerSequence(model.model().config(), model.model().ranks(), length,
-                model.model().computeType());
-        long fixed = LM_HEAD_BLOCK_BYTES + 3L * (1L << 28) * width(model.model().computeType());
-        long usable = (long) (freeBytes * 0.9) - fixed;
-        return usable <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, usable / per);
+        ModelConfig c = model.model().config();
+        DataType type = model.model().computeType();
+        long per = bytesPerSequence(c, model.model().ranks(), length, type);
+        long scoresPer = ceilDiv(c.numHeads(), model.model().ranks()) * length * (long) length;
+        long scoreBytes = 3 * width(type); // scores, plus mask and softmax outputs
+        long lmHead = 3L * Float.BYTES * Math.min((long) length * c.vocabSize(), 1L << 26);
+        long usable = (long) (freeBytes * 0.9) - lmHead;
+        if (usable <= 0) {
+            return 0;
+        }
+        long uncapped = usable / (per + scoreBytes * scoresPer);
+        long budget = TransformerModel.ATTENTION_SCORE_BUDGET;
+        long batch = uncapped * scoresPer <= budget ? uncapped
+                : Math.max(budget / scoresPer, (usable - scoreBytes * budget) / per);
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, batch));
     }
 
     /**
      * Peak bytes one sequence adds during a forward pass: the residual stream and its norms, the N partials and
      * the communicator's fp32 working copies, plus the larger of one rank's attention and MLP temporaries (ranks
      * run one after another and each rank's temporaries are freed before the next starts). Attention scores are
-     * counted in the fixed part: they are computed in blocks bounded independently of the batch.
+     * counted by {@link #estimate}: they are computed in blocks whose size the batch bounds only up to a budget.
      */
     static long bytesPerSequence(ModelConfig c, int ranks, int length, DataType computeType) {
         long s = width(computeType);

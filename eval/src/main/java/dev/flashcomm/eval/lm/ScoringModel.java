@@ -132,7 +132,7 @@ public final class ScoringModel implements AutoCloseable {
             picked = NDArrays.concat(logProbs, 0).toFloatArray(); // the one device-to-host copy of a batch
             argmax = greedy ? NDArrays.concat(hits, 0).toBooleanArray() : new boolean[rows];
         } catch (EngineException e) {
-            throw OutOfMemory.translate(e, this, batch, len);
+            throw DeviceMemoryException.translate(e, this, batch, len);
         }
         for (int b = 0; b < batch; b++) {
             int n = sequences.get(b).length - 1;

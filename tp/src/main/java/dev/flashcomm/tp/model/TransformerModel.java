@@ -31,7 +31,7 @@ public final class TransformerModel implements AutoCloseable {
      * tokens need 2^27 per window, so batches of a few windows run unchunked; longer windows or larger batches are
      * computed in blocks of queries instead of running out of memory.
      */
-    static final long ATTENTION_SCORE_BUDGET = 1L << 28;
+    public static final long ATTENTION_SCORE_BUDGET = 1L << 28;
 
     private final ModelConfig config;
     private final ShardPlan plan;
