@@ -38,11 +38,7 @@ public final class SafetensorsFile {
         }
 
         public long elements() {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
-            return n;
+            return StoredTensor.elements(shape);
         }
     }
 

@@ -26,6 +26,11 @@ public record StoredTensor(Path file, String name, StoredType type, long[] shape
     }
 
     public long elements() {
+        return elements(shape);
+    }
+
+    /** Elements of a tensor of {@code shape} (1 for a scalar). */
+    static long elements(long[] shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;
