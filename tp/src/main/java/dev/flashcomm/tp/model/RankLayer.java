@@ -23,6 +23,8 @@ final class RankLayer {
     private final int headDim;
     private final float rmsEps;
     private final int[] kvOfHead;
+    /** Query heads per local KV head when that is the same for all, else 0 (see {@link #expandKv}). */
+    private final int uniformGroup;
     private final NDArray wQkv;
     private final NDArray bQkv;
     private final NDArray wo;
@@ -48,6 +50,7 @@ final class RankLayer {
         for (int i = 0; i < heads; i++) {
             kvOfHead[i] = (slice.headFrom() + i) / groupSize - slice.kvFrom();
         }
+        this.uniformGroup = uniformGroup(kvOfHead, kvHeads);
         this.wQkv = wQkv;
         this.bQkv = bQkv;
         this.wo = wo;
@@ -132,15 +135,21 @@ final class RankLayer {
     }
 
     /**
-     * Gives every local query head its KV head. Runs of heads sharing one KV head are broadcast, which also covers
-     * the uneven case where a rank's heads straddle a KV group boundary.
+     * Gives every local query head its KV head. When each local KV head serves the same number of consecutive query
+     * heads (every even split), that is transformers' {@code repeat_kv}: one broadcast and one reshape. Otherwise
+     * (a rank's heads straddle a KV group boundary) runs of heads sharing one KV head are broadcast and
+     * concatenated once.
      */
     private NDArray expandKv(NDArray kv) {
         if (kvHeads == heads) {
             return kv;
         }
         Shape s = kv.getShape();
-        NDArray out = null;
+        if (uniformGroup > 0) {
+            return kv.expandDims(2).broadcast(new Shape(s.get(0), kvHeads, uniformGroup, s.get(2), s.get(3)))
+                    .reshape(s.get(0), heads, s.get(2), s.get(3));
+        }
+        NDList runs = new NDList();
         int i = 0;
         while (i < heads) {
             int j = i;
@@ -148,10 +157,24 @@ final class RankLayer {
                 j++;
             }
             int idx = kvOfHead[i];
-            NDArray run = kv.get(":, " + idx + ":" + (idx + 1)).broadcast(new Shape(s.get(0), j - i, s.get(2), s.get(3)));
-            out = out == null ? run : out.concat(run, 1);
+            runs.add(kv.get(":, " + idx + ":" + (idx + 1)).broadcast(new Shape(s.get(0), j - i, s.get(2), s.get(3))));
             i = j;
         }
-        return out;
+        return NDArrays.concat(runs, 1);
+    }
+
+    /** {@code r} when local query head i uses local KV head {@code i / r} for all i, else 0. */
+    private static int uniformGroup(int[] kvOfHead, int kvHeads) {
+        int heads = kvOfHead.length;
+        if (kvHeads == 0 || heads % kvHeads != 0) {
+            return 0;
+        }
+        int r = heads / kvHeads;
+        for (int i = 0; i < heads; i++) {
+            if (kvOfHead[i] != i / r) {
+                return 0;
+            }
+        }
+        return r;
     }
 }
