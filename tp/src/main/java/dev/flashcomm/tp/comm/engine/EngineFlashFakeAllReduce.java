@@ -1,12 +1,15 @@
 package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import dev.flashcomm.quant.QuantSpec;
 import java.util.List;
 
 /**
- * Flash all-reduce as the doc's formula, {@code QDQ_ag(sum_r QDQ_rs(P_r))}, summed in fp32 in rank order: each
- * rank fake-quantizes on its own device, the results move to rank 0's device, which sums and applies QDQ_ag.
+ * Flash all-reduce as the doc's formula, {@code QDQ_ag(sum_r QDQ_rs(P_r))}, summed in fp32 in rank order: ranks
+ * fake-quantize on their own devices (together, when they share one), the results move to rank 0's device, which
+ * sums and applies QDQ_ag.
  * Applies to one rank too ({@code QDQ_ag(QDQ_rs(P_0))}), like the host algorithm. NaN/Inf: see
  * {@link EngineGroupQuantizer}.
  */
@@ -25,11 +28,53 @@ public final class EngineFlashFakeAllReduce implements EngineAllReduce {
     @Override
     public NDArray reduce(List<NDArray> partials, Workspace ws) {
         EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
+        int rows = EngineAllReduce.rows(partials);
+        GroupPieces sum = onOneDevice(partials) ? sumStacked(partials, layout, rows)
+                : sumRankByRank(partials, layout, ws);
+        return layout.join(sum.map(agQuantizer::qdq), rows);
+    }
+
+    /** Each rank quantizes on its own device; the results move to rank 0's device and are summed there. */
+    private GroupPieces sumRankByRank(List<NDArray> partials, EngineGroupLayout layout, Workspace ws) {
         GroupPieces sum = null;
         for (NDArray p : partials) {
             GroupPieces sent = layout.split(p).map(rsQuantizer::qdq).moveTo(ws, ws.home());
             sum = sum == null ? sent : sum.add(sent);
         }
-        return layout.join(sum.map(agQuantizer::qdq), EngineAllReduce.rows(partials));
+        return sum;
+    }
+
+    /**
+     * Ranks sharing one device quantize together: their partials stacked row-wise are one group matrix, so QDQ runs
+     * once instead of N times (groups never cross rows, and every op is per group or per element, so the values are
+     * the same bits). The sum stays a left-to-right loop over ranks, as the host's.
+     */
+    private GroupPieces sumStacked(List<NDArray> partials, EngineGroupLayout layout, int rows) {
+        int n = partials.size();
+        NDArray stacked = n == 1 ? partials.get(0) : NDArrays.concat(new NDList(partials), 0);
+        GroupPieces q = layout.split(stacked).map(rsQuantizer::qdq);
+        GroupPieces sum = null;
+        for (int r = 0; r < n; r++) {
+            GroupPieces rank = rankRows(q, r, n);
+            sum = sum == null ? rank : sum.add(rank);
+        }
+        return sum;
+    }
+
+    /** Rank r's rows of a piece matrix that stacks n ranks' pieces. */
+    private static GroupPieces rankRows(GroupPieces all, int r, int n) {
+        return all.map(m -> {
+            long per = m.getShape().get(0) / n;
+            return m.get("{}:{}", r * per, (r + 1) * per);
+        });
+    }
+
+    private static boolean onOneDevice(List<NDArray> partials) {
+        for (NDArray p : partials) {
+            if (!p.getDevice().equals(partials.get(0).getDevice())) {
+                return false;
+            }
+        }
+        return true;
     }
 }
