@@ -1,6 +1,8 @@
 package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import java.util.List;
 
 /**
@@ -27,6 +29,22 @@ public interface EngineAllReduce {
     /** Columns of the 2-D partials. */
     static int cols(List<NDArray> partials) {
         return Math.toIntExact(partials.get(0).getShape().get(1));
+    }
+
+    /** Whether every partial sits on partial 0's device (then ranks can be processed as one stacked matrix). */
+    static boolean onOneDevice(List<NDArray> partials) {
+        for (NDArray p : partials) {
+            if (!p.getDevice().equals(partials.get(0).getDevice())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The partials stacked row-wise into one {@code [N·rows, cols]} matrix (partial 0 itself for one rank). */
+    static NDArray stacked(List<NDArray> partials) {
+        return partials.size() == 1 ? partials.get(0)
+                : NDArrays.concat(new NDList(partials), 0);
     }
 
     /** Start of chunk j of n units over N ranks: {@code floor(j*n/N)}, the doc's rule. */

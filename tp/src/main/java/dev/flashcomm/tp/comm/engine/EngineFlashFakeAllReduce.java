@@ -1,8 +1,6 @@
 package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import dev.flashcomm.quant.QuantSpec;
 import java.util.List;
 
@@ -29,9 +27,16 @@ public final class EngineFlashFakeAllReduce implements EngineAllReduce {
     public NDArray reduce(List<NDArray> partials, Workspace ws) {
         EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
         int rows = EngineAllReduce.rows(partials);
-        GroupPieces sum = onOneDevice(partials) ? sumStacked(partials, layout, rows)
+        GroupPieces sum = EngineAllReduce.onOneDevice(partials) ? sumStacked(partials, layout, rows)
                 : sumRankByRank(partials, layout, ws);
         return layout.join(sum.map(agQuantizer::qdq), rows);
+    }
+
+    /** The several-devices path, rank by rank, whatever the devices (tests compare it with the stacked one). */
+    NDArray reduceRankByRank(List<NDArray> partials, Workspace ws) {
+        EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
+        GroupPieces sum = sumRankByRank(partials, layout, ws);
+        return layout.join(sum.map(agQuantizer::qdq), EngineAllReduce.rows(partials));
     }
 
     /** Each rank quantizes on its own device; the results move to rank 0's device and are summed there. */
@@ -51,30 +56,12 @@ public final class EngineFlashFakeAllReduce implements EngineAllReduce {
      */
     private GroupPieces sumStacked(List<NDArray> partials, EngineGroupLayout layout, int rows) {
         int n = partials.size();
-        NDArray stacked = n == 1 ? partials.get(0) : NDArrays.concat(new NDList(partials), 0);
-        GroupPieces q = layout.split(stacked).map(rsQuantizer::qdq);
+        GroupPieces q = layout.split(EngineAllReduce.stacked(partials)).map(rsQuantizer::qdq);
         GroupPieces sum = null;
         for (int r = 0; r < n; r++) {
-            GroupPieces rank = rankRows(q, r, n);
+            GroupPieces rank = q.rankRows(r, n);
             sum = sum == null ? rank : sum.add(rank);
         }
         return sum;
-    }
-
-    /** Rank r's rows of a piece matrix that stacks n ranks' pieces. */
-    private static GroupPieces rankRows(GroupPieces all, int r, int n) {
-        return all.map(m -> {
-            long per = m.getShape().get(0) / n;
-            return m.get("{}:{}", r * per, (r + 1) * per);
-        });
-    }
-
-    private static boolean onOneDevice(List<NDArray> partials) {
-        for (NDArray p : partials) {
-            if (!p.getDevice().equals(partials.get(0).getDevice())) {
-                return false;
-            }
-        }
-        return true;
     }
 }

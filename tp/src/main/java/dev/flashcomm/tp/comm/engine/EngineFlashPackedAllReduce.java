@@ -52,6 +52,14 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
 
     /** {@link #reduce}, plus the bytes each rank put on the wire. */
     public Result reduceCounting(List<NDArray> partials, Workspace ws) {
+        return EngineAllReduce.onOneDevice(partials) ? reduceOnOneDevice(partials) : reduceRankByRank(partials, ws);
+    }
+
+    /**
+     * Chunk by chunk, each rank's buffers moved to their owner's device: the path for ranks on several devices
+     * (package-private so tests on one device can compare it with {@link #reduceOnOneDevice}).
+     */
+    Result reduceRankByRank(List<NDArray> partials, Workspace ws) {
         int ranks = partials.size();
         int rows = EngineAllReduce.rows(partials);
         EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
@@ -95,5 +103,49 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
         }
         NDArray s = layout.join(EngineGroupLayout.concat(reduced), rows);
         return new Result(s, sent);
+    }
+
+    /**
+     * All ranks on one device: every rank's packed partial is a block of rows of one buffer packed from the stacked
+     * partials, and the chunks a rank receives are row ranges of it; decoding rows is per group, so the N received
+     * chunks of every owner are decoded together, and the reduced chunks are packed and decoded as one buffer too.
+     * The bytes each rank sends are still summed from the row ranges that would travel. The values are those of the
+     * chunk-by-chunk path bit for bit (one pack/unpack instead of N² small ones).
+     */
+    private Result reduceOnOneDevice(List<NDArray> partials) {
+        int ranks = partials.size();
+        int rows = EngineAllReduce.rows(partials);
+        EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
+        long groups = layout.groupCount(rows);
+        long fullPerRank = layout.fullBefore(groups);
+        long tailPerRank = layout.tailBefore(groups);
+        long[] sent = new long[ranks];
+        PackedChunk packed = PackedChunk.pack(rsQuantizer, layout.split(EngineAllReduce.stacked(partials)));
+        for (int r = 0; r < ranks; r++) {
+            for (int j = 0; j < ranks; j++) {
+                if (j != r) {
+                    sent[r] += chunk(packed, layout, groups, ranks, j, r * fullPerRank, r * tailPerRank).byteSize();
+                }
+            }
+        }
+        GroupPieces decoded = packed.unpack(rsQuantizer);
+        GroupPieces sum = decoded.rankRows(0, ranks);
+        for (int r = 1; r < ranks; r++) {
+            sum = sum.add(decoded.rankRows(r, ranks));
+        }
+        PackedChunk reduced = PackedChunk.pack(agQuantizer, sum);
+        for (int j = 0; j < ranks; j++) {
+            sent[j] += (long) (ranks - 1) * chunk(reduced, layout, groups, ranks, j, 0, 0).byteSize();
+        }
+        return new Result(layout.join(reduced.unpack(agQuantizer), rows), sent);
+    }
+
+    /** Chunk j (of the doc's group split) of a packed buffer whose groups start at the given full/tail rows. */
+    private static PackedChunk chunk(PackedChunk buffer, EngineGroupLayout layout, long groups, int ranks, int j,
+                                     long fullOffset, long tailOffset) {
+        long first = EngineAllReduce.chunkStart(j, groups, ranks);
+        long end = EngineAllReduce.chunkStart(j + 1, groups, ranks);
+        return buffer.slice(fullOffset + layout.fullBefore(first), fullOffset + layout.fullBefore(end),
+                tailOffset + layout.tailBefore(first), tailOffset + layout.tailBefore(end));
     }
 }

@@ -28,6 +28,14 @@ public record GroupPieces(NDArray full, NDArray tail) {
         return map(a -> ws.moveTo(a, device));
     }
 
+    /** Rank r's rows of pieces that stack n ranks' pieces of equal size. */
+    public GroupPieces rankRows(int r, int n) {
+        return map(m -> {
+            long per = m.getShape().get(0) / n;
+            return m.get("{}:{}", r * per, (r + 1) * per);
+        });
+    }
+
     /** True when this holds no group at all (an empty chunk). */
     public boolean isEmpty() {
         return full == null && tail == null;

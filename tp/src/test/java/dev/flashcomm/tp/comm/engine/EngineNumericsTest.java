@@ -107,8 +107,16 @@ class EngineNumericsTest {
             float[] fake = new EngineFlashFakeAllReduce(format.reduceScatter(), format.allGather()).reduce(work, ws)
                     .toFloatArray();
             EngineCases.assertBitsEqual(fake, packed.sum().toFloatArray(), format + " " + c + " packed vs fake");
-            assertArrayEquals(AllReduceAlgorithms.create(format, CommPath.PACKED).bytesSentPerRank(c.ranks(), c.rows(),
-                    c.cols()), packed.bytesSentPerRank(), format + " " + c + " bytes");
+            long[] hostBytes = AllReduceAlgorithms.create(format, CommPath.PACKED).bytesSentPerRank(c.ranks(),
+                    c.rows(), c.cols());
+            assertArrayEquals(hostBytes, packed.bytesSentPerRank(), format + " " + c + " bytes");
+            // the several-devices paths (chunk by chunk, rank by rank) give the same bits and bytes
+            EngineFlashPackedAllReduce.Result chunked = new EngineFlashPackedAllReduce(format.reduceScatter(),
+                    format.allGather()).reduceRankByRank(work, ws);
+            EngineCases.assertBitsEqual(fake, chunked.sum().toFloatArray(), format + " " + c + " chunk by chunk");
+            assertArrayEquals(hostBytes, chunked.bytesSentPerRank(), format + " " + c + " chunk-by-chunk bytes");
+            EngineCases.assertBitsEqual(fake, new EngineFlashFakeAllReduce(format.reduceScatter(), format.allGather())
+                    .reduceRankByRank(work, ws).toFloatArray(), format + " " + c + " fake rank by rank");
         } finally {
             inputs.forEach(NDArray::close);
         }
