@@ -21,7 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * TP-2 perplexity under each communication format against transformers (float64 partial sums combined with the
+ * GPTQ-protocol perplexity on TinyStories at 256 tokens against transformers (float64): unsharded, and at TP 2
+ * under each communication format (float64 partial sums combined with the
  * numerics of docs/flash-allreduce.md): exact and fp16 to 1e-4 relative, the quantized formats to 1e-3 (the reference
  * quantizes in float64, we in fp32, so a few elements land on the other side of a rounding boundary).
  */
@@ -34,10 +35,12 @@ class ReferenceTensorParallelTest {
     @ValueSource(strings = {"stories260K", "llama3-tiny", "qwen2-tiny", "qwen3-tiny"})
     void tp2PerplexityMatchesReferenceForEveryFormat(String name) {
         JsonObject ref = Fixtures.reference(name).getAsJsonObject("tp_ppl");
+        JsonObject unsharded = Fixtures.reference(name).getAsJsonObject("ppl").getAsJsonObject("tinystories");
         String text = TextCorpus.plainText(Fixtures.shared(TINYSTORIES));
         try (ScoringModel lm = ModelLoader.load(Fixtures.shared("models/" + name), 2, List.of(Device.cpu()),
                 DataType.FLOAT32)) {
             int[] ids = lm.tokenizer().encode(text);
+            assertEquals(unsharded.get("tokens").getAsLong(), ids.length, "encoded corpus length");
             PerplexityProtocol protocol = new PerplexityProtocol(256, 8);
             for (String format : List.of("exact", "fp16", "int8-asym-g128", "int4-asym-g128")) {
                 JsonObject expected = ref.getAsJsonObject("tp2/" + format);
@@ -47,6 +50,13 @@ class ReferenceTensorParallelTest {
                 double want = expected.get("ppl").getAsDouble();
                 double tol = format.startsWith("int") ? 1e-3 : 1e-4;
                 assertEquals(want, run.result().perplexity(), want * tol, name + " tp2 " + format);
+                if (format.equals("exact")) {
+                    // exact TP 2 is the unsharded model up to float rounding (TensorParallelExactTest, 1e-5), so this
+                    // one run also checks the unsharded GPTQ perplexity instead of scoring the corpus once more
+                    assertEquals(unsharded.get("windows").getAsInt(), run.result().windows(), "windows");
+                    double plain = unsharded.get("ppl").getAsDouble();
+                    assertEquals(plain, run.result().perplexity(), plain * 1e-4, name + " unsharded perplexity");
+                }
             }
         }
     }

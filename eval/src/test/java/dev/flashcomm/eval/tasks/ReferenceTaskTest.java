@@ -2,6 +2,7 @@ package dev.flashcomm.eval.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -25,6 +26,7 @@ import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,6 +104,10 @@ class ReferenceTaskTest {
             checks.add(() -> assertEquals(want.get("pred_norm").getAsInt(), got.predNorm(),
                     "piqa item " + item + " pred_norm"));
         }
+        int longest = r.items().stream().mapToInt(o -> Arrays.stream(((ChoiceOutcome) o).continuationTokens()).max()
+                .orElse(0)).max().orElse(0);
+        checks.add(() -> assertTrue(tolerance(longest) < 1e-3, "a 1e-3 regression on the longest continuation ("
+                + longest + " tokens) must still fail"));
         checks.add(() -> assertEquals(ref.get("acc").getAsDouble(), r.metric(Metric.ACC).value(), 1e-12, "piqa acc"));
         checks.add(() -> assertEquals(ref.get("acc_norm").getAsDouble(), r.metric(Metric.ACC_NORM).value(), 1e-12,
                 "piqa acc_norm"));
