@@ -26,6 +26,15 @@ public final class SyntheticCheckpoint {
     /** Writes {@code dir}; about {@code 12·L·H² + 2·V·H} parameters with the default MLP of 8/3 · H. */
     public static void writeLlama(Path dir, int hidden, int layers, int heads, int kvHeads, int inter, int vocab,
                                   long seed) throws IOException {
+        writeLlama(dir, hidden, layers, heads, kvHeads, inter, vocab, seed, (float) (1 / Math.sqrt(hidden)));
+    }
+
+    /**
+     * As {@link #writeLlama(Path, int, int, int, int, int, int, long)}, with weights uniform in {@code ±scale}
+     * (norms are 1); a large scale makes activations outgrow fp16 while RMSNorm keeps fp32 finite.
+     */
+    public static void writeLlama(Path dir, int hidden, int layers, int heads, int kvHeads, int inter, int vocab,
+                                  long seed, float scale) throws IOException {
         Files.createDirectories(dir);
         int d = hidden / heads;
         Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], "
@@ -51,11 +60,11 @@ public final class SyntheticCheckpoint {
             shapes.put(p + "mlp.up_proj.weight", new long[] {inter, hidden});
             shapes.put(p + "mlp.down_proj.weight", new long[] {hidden, inter});
         }
-        writeBf16(dir.resolve("model.safetensors"), shapes, seed, hidden);
+        writeBf16(dir.resolve("model.safetensors"), shapes, seed, scale);
     }
 
-    /** Random BF16 values of scale 1/sqrt(fanIn) (norms are 1), so a forward stays finite. */
-    static void writeBf16(Path file, Map<String, long[]> shapes, long seed, int fanIn) throws IOException {
+    /** Random BF16 values uniform in {@code ±scale} (norms are 1). */
+    static void writeBf16(Path file, Map<String, long[]> shapes, long seed, float scale) throws IOException {
         JsonObject header = new JsonObject();
         long offset = 0;
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
@@ -77,7 +86,6 @@ public final class SyntheticCheckpoint {
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         SplittableRandom rnd = new SplittableRandom(seed);
-        float scale = (float) (1 / Math.sqrt(fanIn));
         ByteBuffer buf = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

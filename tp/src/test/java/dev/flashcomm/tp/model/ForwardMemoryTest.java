@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.flashcomm.tp.Engines;
-import dev.flashcomm.tp.SyntheticCheckpoint;
+import dev.flashcomm.tp.checkpoint.SyntheticCheckpoint;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.Site;
@@ -35,19 +35,24 @@ class ForwardMemoryTest {
         return s;
     };
 
+    private static final int HIDDEN = 64;
+    private static final int VOCAB = 101;
+
     @TempDir
     Path tmp;
 
     private TransformerModel load(int layers, float scale, int tp, DataType dtype) throws IOException {
-        Checkpoint ck = Checkpoint.open(new SyntheticCheckpoint(layers, scale).write(tmp.resolve("m" + layers + "-"
-                + scale)));
+        Path dir = tmp.resolve("m" + layers + "-" + scale);
+        // 4 heads of 16 over 2 KV heads, MLP 96: small enough for milliseconds, GQA and TP 2 included
+        SyntheticCheckpoint.writeLlama(dir, HIDDEN, layers, 4, 2, 96, VOCAB, 42, scale);
+        Checkpoint ck = Checkpoint.open(dir);
         return TransformerModel.load(ck, ShardPlan.balanced(ck.config(), tp), List.of(Device.cpu()), dtype);
     }
 
     private static int[] ids(int batch, int len) {
         int[] ids = new int[batch * len];
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = (i * 7 + 3) % SyntheticCheckpoint.VOCAB;
+            ids[i] = (i * 7 + 3) % VOCAB;
         }
         return ids;
     }
@@ -57,7 +62,7 @@ class ForwardMemoryTest {
         try (TransformerModel model = load(layers, 0.05f, 2, DataType.FLOAT32);
              NDManager step = Engines.newRootManager(Device.cpu())) {
             NDArray hidden = model.finalHidden(step.create(ids(2, 24), new Shape(2, 24)), SUM);
-            assertEquals(new Shape(2, 24, SyntheticCheckpoint.HIDDEN), hidden.getShape());
+            assertEquals(new Shape(2, 24, HIDDEN), hidden.getShape());
             return step.getManagedArrays().size();
         }
     }
