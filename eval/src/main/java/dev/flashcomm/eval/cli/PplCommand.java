@@ -25,6 +25,7 @@ import dev.flashcomm.tp.comm.TrafficMeter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -149,7 +150,7 @@ public final class PplCommand implements Callable<Integer> {
     /** Resolves {@code --batch auto} for windows of {@code len} tokens and says what it chose and why. */
     private static int autoBatch(ScoringModel lm, CommSettings settings, int[] ids, int len, PrintWriter err) {
         int windows = ids.length / len;
-        BatchSizer.Choice c = BatchSizer.choose(lm, java.util.Arrays.copyOf(ids, len), windows,
+        BatchSizer.Choice c = BatchSizer.choose(lm, Arrays.copyOf(ids, len), windows,
                 lm.openCommunicator(settings, new TrafficMeter(), null), line -> {
                     err.println("flashcomm: " + line);
                     err.flush();

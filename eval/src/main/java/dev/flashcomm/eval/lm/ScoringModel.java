@@ -134,22 +134,17 @@ public final class ScoringModel implements AutoCloseable {
         } catch (EngineException e) {
             throw DeviceMemoryException.translate(e, this, batch, len);
         }
-        for (int b = 0; b < batch; b++) {
-            int n = sequences.get(b).length - 1;
-            for (int i = 0; i < n; i++) {
-                if (!Float.isFinite(picked[b * len + i])) {
-                    throw new ArithmeticException("the model's log-probabilities are not finite (position " + i
-                            + " of sequence " + b + ")" + (model.computeType() == DataType.FLOAT16
-                            ? ": the lm_head overflowed fp16; rerun with --dtype fp32" : ""));
-                }
-            }
-        }
         List<TokenScores> out = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             int n = sequences.get(b).length - 1;
             double[] lp = new double[n];
             for (int i = 0; i < n; i++) {
                 lp[i] = picked[b * len + i];
+                if (!Double.isFinite(lp[i])) {
+                    throw new ArithmeticException("the model's log-probabilities are not finite (position " + i
+                            + " of sequence " + b + ")" + (model.computeType() == DataType.FLOAT16
+                            ? ": the lm_head overflowed fp16; rerun with --dtype fp32" : ""));
+                }
             }
             boolean[] g = new boolean[n];
             System.arraycopy(argmax, b * len, g, 0, n);
