@@ -60,15 +60,16 @@ public final class BatchSizer {
     }
 
     /**
-     * Sequences of {@code length} tokens that fit in {@code freeBytes} by the shape estimate (may be 0). Attention
-     * scores grow with the batch until they reach the forward's block budget of 2^28 elements per rank, then stay;
-     * the lm_head block is at most 2^26 logits.
+     * Sequences of {@code length} tokens that fit in {@code freeBytes} by the shape estimate (may be 0). With the
+     * explicit attention core, scores grow with the batch until they reach the forward's block budget of 2^28
+     * elements per rank, then stay; the fused core holds no scores. The lm_head block is at most 2^26 logits.
      */
     public static int estimate(ScoringModel model, int length, long freeBytes) {
         ModelConfig c = model.model().config();
         DataType type = model.model().computeType();
         long per = bytesPerSequence(c, model.model().ranks(), length, type);
-        long scoresPer = ceilDiv(c.numHeads(), model.model().ranks()) * length * (long) length;
+        long scoresPer = model.model().fusedAttention() ? 0
+                : ceilDiv(c.numHeads(), model.model().ranks()) * length * (long) length;
         long scoreBytes = 3 * width(type); // scores, plus mask and softmax outputs
         long lmHead = 3L * Float.BYTES * Math.min((long) length * c.vocabSize(), 1L << 26);
         long usable = (long) (freeBytes * 0.9) - lmHead;
@@ -77,7 +78,7 @@ public final class BatchSizer {
         }
         long uncapped = usable / (per + scoreBytes * scoresPer);
         long budget = TransformerModel.ATTENTION_SCORE_BUDGET;
-        long batch = uncapped * scoresPer <= budget ? uncapped
+        long batch = scoresPer == 0 || uncapped * scoresPer <= budget ? uncapped
                 : Math.max(budget / scoresPer, (usable - scoreBytes * budget) / per);
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE, batch));
     }

@@ -66,10 +66,10 @@ final class RankLayer {
     /**
      * This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included).
      *
-     * @param scoreBudget the most attention-score elements ({@code B · heads · queries · L}) held at once; longer
-     *                    windows are computed in chunks of queries, which gives the same rows
+     * @param attention how the attention core runs (fused, or explicit in blocks of queries)
+     * @param mask        the causal mask {@code [L, L]} for the explicit core, null for the fused one
      */
-    NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask, long scoreBudget) {
+    NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask, Attention attention) {
         long b = xn.getShape().get(0);
         long len = xn.getShape().get(1);
         NDArray qkv = linear(xn, wQkv, bQkv);
@@ -83,8 +83,28 @@ final class RankLayer {
             k = RmsNorm.apply(k, kNorm, rmsEps);
         }
         q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
-        NDArray kT = expandKv(rotate(k.transpose(0, 2, 1, 3), cos, sin)).transpose(0, 1, 3, 2);
-        v = expandKv(v.transpose(0, 2, 1, 3));
+        k = rotate(k.transpose(0, 2, 1, 3), cos, sin);
+        v = v.transpose(0, 2, 1, 3);
+        NDArray context = attention.isFused() ? fusedContext(attention, q, k, v)
+                : explicitContext(q, expandKv(k).transpose(0, 1, 3, 2), expandKv(v), mask, attention.scoreBudget());
+        return context.transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim).matMul(wo);
+    }
+
+    /**
+     * The fused kernel groups KV heads itself when every local KV head serves the same number of consecutive query
+     * heads; a rank whose heads straddle a KV group boundary hands it expanded k/v instead.
+     */
+    private NDArray fusedContext(Attention attention, NDArray q, NDArray k, NDArray v) {
+        if (uniformGroup > 0) {
+            return attention.fused().causalAttention(q, k, v);
+        }
+        return attention.fused().causalAttention(q, expandKv(k), expandKv(v));
+    }
+
+    /** softmax(q·kᵀ·scale + mask)·v as separate ops, in blocks of queries beyond {@code scoreBudget} scores. */
+    private NDArray explicitContext(NDArray q, NDArray kT, NDArray v, NDArray mask, long scoreBudget) {
+        long b = q.getShape().get(0);
+        long len = q.getShape().get(2);
         long perQuery = b * heads * len;
         long chunk = Math.max(1, Math.min(len, scoreBudget / perQuery));
         NDArray context;
@@ -102,7 +122,7 @@ final class RankLayer {
             }
             context = NDArrays.concat(parts, 2);
         }
-        return context.transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim).matMul(wo);
+        return context;
     }
 
     /** softmax(q·kᵀ·scale + mask)·v for a block of queries {@code [B, heads, q, d]}. */

@@ -11,6 +11,7 @@ import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.Site;
+import dev.flashcomm.tp.kernels.FusedKernels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +48,9 @@ public final class TransformerModel implements AutoCloseable {
     private final List<NDArray> downBiases;
     private final List<List<RankLayer>> layers;
     private final RotaryTable rotary;
+    /** The fused attention kernels, or null where libtorch could not compile them (then {@link #attentionNote}). */
+    private final FusedKernels fused;
+    private final String attentionNote;
 
     private TransformerModel(ModelWeights b) {
         this.config = b.config;
@@ -63,6 +67,15 @@ public final class TransformerModel implements AutoCloseable {
         this.downBiases = b.downBiases;
         this.layers = List.copyOf(b.layers);
         this.rotary = new RotaryTable(config.ropeScaling().inverseFrequencies(config.ropeTheta(), config.headDim()));
+        FusedKernels kernels = null;
+        String note = "fused (scaled_dot_product_attention)";
+        try {
+            kernels = FusedKernels.load(managers.get(rankDevices.get(0)));
+        } catch (UnsupportedOperationException e) {
+            note = "explicit (" + e.getMessage() + ")";
+        }
+        this.fused = kernels;
+        this.attentionNote = note;
     }
 
     /**
@@ -129,6 +142,16 @@ public final class TransformerModel implements AutoCloseable {
         return computeType;
     }
 
+    /** Whether {@link #finalHidden(NDArray, Communicator)} runs the fused attention core (no score matrix). */
+    public boolean fusedAttention() {
+        return fused != null;
+    }
+
+    /** Which attention core {@link #finalHidden(NDArray, Communicator)} runs, and why when it is not the fused one. */
+    public String attentionKernel() {
+        return attentionNote;
+    }
+
     /**
      * Full-sequence causal forward over a batch of windows, with the full {@code [B, L, V]} logits. Scoring code
      * should prefer {@link #finalHidden} plus {@link #logitsOf} over chunks of positions, which never holds them all.
@@ -152,11 +175,16 @@ public final class TransformerModel implements AutoCloseable {
      * {@link NonFiniteActivationException}); nothing else waits for the device.
      */
     public NDArray finalHidden(NDArray ids, Communicator comm) {
-        return finalHidden(ids, comm, ATTENTION_SCORE_BUDGET);
+        return finalHidden(ids, comm, new Attention(fused, ATTENTION_SCORE_BUDGET));
     }
 
-    /** As {@link #finalHidden(NDArray, Communicator)} with an explicit attention chunking budget (tests). */
+    /** As {@link #finalHidden(NDArray, Communicator)} with the explicit attention core in blocks (tests). */
     NDArray finalHidden(NDArray ids, Communicator comm, long scoreBudget) {
+        return finalHidden(ids, comm, Attention.explicit(scoreBudget));
+    }
+
+    /** As {@link #finalHidden(NDArray, Communicator)} with a chosen attention core. */
+    NDArray finalHidden(NDArray ids, Communicator comm, Attention attention) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("ids must be [batch, length], got " + shape);
@@ -166,14 +194,14 @@ public final class TransformerModel implements AutoCloseable {
         NDManager step = ids.getManager();
         NDArray flat = ids.reshape(batch * len).toType(DataType.INT64, false);
         NDArray x = embedding.get(step, new NDIndex("{}", flat)).reshape(batch, len, config.hiddenSize());
-        Map<Device, AttentionInputs> inputs = attentionInputs(step, len);
+        Map<Device, AttentionInputs> inputs = attentionInputs(step, len, attention.isFused());
         HealthLog health = new HealthLog(step, config.numLayers());
         float eps = (float) config.rmsNormEps();
         for (int layer = 0; layer < config.numLayers(); layer++) {
             NDArray next;
             try (NDManager scope = step.newSubManager()) {
                 scope.tempAttachAll(x);
-                next = scope.ret(decoderLayer(layer, x, inputs, comm, health, eps, scoreBudget));
+                next = scope.ret(decoderLayer(layer, x, inputs, comm, health, eps, attention));
             }
             x.close(); // the previous residual stream: nothing refers to it any more
             x = next;
@@ -192,7 +220,7 @@ public final class TransformerModel implements AutoCloseable {
     }
 
     private NDArray decoderLayer(int layer, NDArray x, Map<Device, AttentionInputs> inputs, Communicator comm,
-                                 HealthLog health, float eps, long scoreBudget) {
+                                 HealthLog health, float eps, Attention attention) {
         List<RankLayer> ranks = layers.get(layer);
         NDArray xn = RmsNorm.apply(x, inputNorms.get(layer), eps);
         List<NDArray> partials = new ArrayList<>(ranks.size());
@@ -204,7 +232,7 @@ public final class TransformerModel implements AutoCloseable {
             try (NDManager scope = xn.getManager().newSubManager()) {
                 scope.tempAttachAll(xn);
                 partials.add(scope.ret(rank.attentionPartial(onDevice(xn, d), in.cos(), in.sin(), in.mask(),
-                        scoreBudget)));
+                        attention)));
             }
         }
         NDArray attn = comm.allReduce(partials, layer, Site.ATTENTION);
@@ -231,16 +259,19 @@ public final class TransformerModel implements AutoCloseable {
         return out;
     }
 
-    /** RoPE tables and the causal mask, made once per forward and copied once to each rank device. */
-    private Map<Device, AttentionInputs> attentionInputs(NDManager step, int len) {
+    /**
+     * RoPE tables and (for the explicit attention core; the fused one masks itself) the causal mask, made once per
+     * forward and copied once to each rank device.
+     */
+    private Map<Device, AttentionInputs> attentionInputs(NDManager step, int len, boolean fusedAttention) {
         NDArray[] cosSin = rotary.create(step, len);
         AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]),
-                cast(causalMask(step, len)));
+                fusedAttention ? null : cast(causalMask(step, len)));
         Map<Device, AttentionInputs> out = new LinkedHashMap<>();
         for (Device d : rankDevices) {
             out.computeIfAbsent(d, dev -> dev.equals(primary.cos().getDevice()) ? primary
                     : new AttentionInputs(primary.cos().toDevice(dev, true), primary.sin().toDevice(dev, true),
-                            primary.mask().toDevice(dev, true)));
+                            primary.mask() == null ? null : primary.mask().toDevice(dev, true)));
         }
         return out;
     }
@@ -267,6 +298,9 @@ public final class TransformerModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (fused != null) {
+            fused.close();
+        }
         managers.values().forEach(NDManager::close);
     }
 }

@@ -80,15 +80,40 @@ class ForwardMemoryTest {
         try (TransformerModel model = load(3, 0.05f, 2, DataType.FLOAT32);
              NDManager step = Engines.newRootManager(Device.cpu())) {
             NDArray x = step.create(ids(2, 40), new Shape(2, 40));
-            float[] whole = model.finalHidden(x, SUM).toFloatArray();
+            float[] whole = model.finalHidden(x, SUM, TransformerModel.ATTENTION_SCORE_BUDGET).toFloatArray();
             // a budget of one query row per block at batch 2: 40 blocks per rank and layer
             float[] blocks = model.finalHidden(x, SUM, 2L * 2 * 40).toFloatArray();
-            double worst = 0;
-            for (int i = 0; i < whole.length; i++) {
-                worst = Math.max(worst, Math.abs(whole[i] - blocks[i]) / (1 + Math.abs(whole[i])));
-            }
-            assertTrue(worst < 1e-6, "blocked attention differs by " + worst);
+            assertTrue(worstRelative(whole, blocks) < 1e-6, "blocked attention differs by "
+                    + worstRelative(whole, blocks));
         }
+    }
+
+    /**
+     * The default forward runs libtorch's fused attention (compiled from the TorchScript this project writes; CI's
+     * CPU libtorch must compile it, or GPUs lose their fastest path unnoticed) and agrees with the explicit core.
+     * TP 4 of 4 heads over 2 KV heads: grouped KV heads; TP 3: a rank straddles a KV group (expanded k/v).
+     */
+    @Test
+    void fusedAttentionAgreesWithTheExplicitCore() throws IOException {
+        for (int tp : new int[] {1, 3, 4}) {
+            try (TransformerModel model = load(2, 0.05f, tp, DataType.FLOAT32);
+                 NDManager step = Engines.newRootManager(Device.cpu())) {
+                assertTrue(model.attentionKernel().startsWith("fused"), model.attentionKernel());
+                NDArray x = step.create(ids(2, 40), new Shape(2, 40));
+                float[] fused = model.finalHidden(x, SUM).toFloatArray();
+                float[] explicit = model.finalHidden(x, SUM, TransformerModel.ATTENTION_SCORE_BUDGET).toFloatArray();
+                double worst = worstRelative(explicit, fused);
+                assertTrue(worst < 1e-5, "TP " + tp + ": fused attention differs by " + worst);
+            }
+        }
+    }
+
+    private static double worstRelative(float[] expected, float[] actual) {
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]) / (1 + Math.abs(expected[i])));
+        }
+        return worst;
     }
 
     @Test
