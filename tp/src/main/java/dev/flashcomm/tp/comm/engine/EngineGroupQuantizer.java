@@ -15,9 +15,13 @@ import dev.flashcomm.quant.QuantSpec;
  * qmax)}, {@code x' = q*s + mn}; symmetric {@code a = R16(max|x| / qmax)} (1 if 0),
  * {@code q = clamp(rint(x / a), -qmax, qmax)}, {@code x' = q*a}. Division is by tensors on the array's device
  * (PyTorch CUDA turns division by a CPU scalar into multiplication by its reciprocal, which is not the same fp32
- * result). {@code rint} is {@code NDArray.round()}, torch.round, half to even. The sign of zero: rounding can give
- * a level of -0 ({@code rint(-0.3)}); the host's levels are +0, so levels get {@code + 0} (which maps -0 to +0 and
- * changes nothing else) before they are used. Which of ±0 the per-group min/max picks does not change any value.
+ * result). {@code rint} is {@code NDArray.round()}, torch.round, half to even. The sign of zero: a level can be -0
+ * ({@code rint(-0.3)} when symmetric; {@code -0 / s} or an underflowing {@code (x - mn) / s} when asymmetric), where
+ * the host's integer levels are +0. Symmetric levels get {@code + 0}, which maps -0 to +0 and changes nothing else.
+ * Asymmetric ones need no pass over the data: a -0 level decodes to {@code -0·s + mn}, which is mn unless mn is
+ * ±0, so the fake path adds {@code mn + 0} (never -0; a {@code [n, 1]} op) and gets the host's +0; packed codes
+ * are unsigned bytes anyway, and decode with the stored mn as the host does. Which of ±0 the per-group min/max
+ * picks does not change any value.
  *
  * <p>NaN and Inf are not rejected here (the model checks each layer's output): a NaN makes its group's min/max, and
  * so its whole group, NaN; an infinity saturates the group's scale at 65504 (R16's clamp), so the group decodes to
@@ -94,16 +98,17 @@ public final class EngineGroupQuantizer {
         return s.add(s.eq(Scalars.of(s, 0)).toType(DataType.FLOAT32, false));
     }
 
-    /** Integer-valued fp32 levels, never -0. */
+    /** Integer-valued fp32 levels; symmetric ones never -0, asymmetric ones possibly -0 (see the class comment). */
     private NDArray levels(NDArray groups, Params p) {
         NDArray scaled = symmetric ? groups.div(p.scale) : groups.sub(p.min).div(p.scale);
-        // clamping before rounding is the same as after (integer bounds); the + 0 turns a -0 level into +0
+        // clamping before rounding is the same as after (integer bounds)
         NDArray clipped = scaled.maximum(Scalars.of(scaled, symmetric ? -qmax : 0)).minimum(Scalars.of(scaled, qmax));
-        return clipped.round().add(Scalars.of(scaled, 0));
+        NDArray rounded = clipped.round();
+        return symmetric ? rounded.add(Scalars.of(scaled, 0)) : rounded;
     }
 
     private NDArray dequantize(NDArray levels, Params p) {
         NDArray scaled = levels.mul(p.scale);
-        return symmetric ? scaled : scaled.add(p.min);
+        return symmetric ? scaled : scaled.add(p.min.add(Scalars.of(p.min, 0)));
     }
 }
