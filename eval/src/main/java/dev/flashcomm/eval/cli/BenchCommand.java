@@ -103,6 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
         CorpusSource corpus = CorpusSource.of(data, null, null);
         if (sections.contains("ppl")) {
             try (ScoringModel lm = load(out, 1)) {
+                out.printf(Locale.ROOT, "attention   %s%n", lm.model().attentionKernel());
                 PerplexityRun run = runPpl(lm, CommSettings.of("exact"), corpus);
                 double tps = run.result().tokensPerSecond();
                 double flops = tps * ModelFlops.perToken(lm.model().config(), seqLen);

@@ -12,13 +12,15 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * libtorch operations DJL 0.36 has no binding for, reached through a TorchScript module written here (see
- * {@link TorchScriptArchive}) and compiled by libtorch at load time. Today one: fused causal attention,
- * {@code torch.scaled_dot_product_attention}, which on a GPU runs FlashAttention and never materializes the
- * {@code [B, heads, L, L]} scores (about a third of an 8B model's forward time at 2048 tokens when done as
- * matmul, mask, softmax, matmul).
+ * libtorch operations reached through a TorchScript module written here (see {@link TorchScriptArchive}) and
+ * compiled by libtorch at load time: fused causal attention, {@code torch.scaled_dot_product_attention}, which DJL
+ * 0.36 has no binding for (on a GPU it runs FlashAttention and never materializes the {@code [B, heads, L, L]}
+ * scores, about a third of an 8B model's forward time at 2048 tokens when done as matmul, mask, softmax, matmul),
+ * and a rank's attention and MLP partials as single calls.
  *
  * <p>Every call runs with TorchScript's graph optimizer off: the methods are single library calls, so there is
  * nothing to fuse, and the profiling executor would otherwise run the first calls differently from later ones.
@@ -27,25 +29,84 @@ public final class FusedKernels implements AutoCloseable {
 
     static final String CLASS_NAME = "FlashcommKernels";
 
-    /** TorchScript source; {@code enable_gqa} lets k/v carry fewer heads than q (heads a multiple of them). */
-    static final String SOURCE = String.join("\n",
-            "class " + CLASS_NAME + "(Module):",
-            "  __parameters__ = []",
-            "  __buffers__ = []",
-            "  training : bool",
-            "  def causal_attention(self: __torch__." + CLASS_NAME + ",",
-            "    q: Tensor,",
-            "    k: Tensor,",
-            "    v: Tensor) -> Tensor:",
-            "    return torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
-            "");
+    /**
+     * The layer parts a model has, which decide the methods' signatures: TorchScript could take {@code
+     * Optional[Tensor]}, but DJL cannot pass None, so the source is written for the model at hand.
+     */
+    public record LayerFeatures(boolean qkvBias, boolean qkNorm, boolean mlpBias) {
+        /** No biases, no q/k norms (what {@link #causalAttention} alone needs). */
+        public static final LayerFeatures PLAIN = new LayerFeatures(false, false, false);
+    }
+
+    /**
+     * TorchScript source. {@code causal_attention}: the fused core; {@code enable_gqa} lets k/v carry fewer heads
+     * than q (heads a multiple of them). {@code attention_partial} and {@code mlp_partial}: one rank's share of a
+     * decoder layer, the same ops as {@code RankLayer}'s (RMSNorm statistics in fp32, rotate-half RoPE, SiLU as
+     * {@code g·sigmoid(g)}), issued by libtorch's interpreter instead of one JNI call each: at TP 4 a layer is
+     * some 150 small ops, and issuing them from Java kept the GPU waiting.
+     */
+    static String source(LayerFeatures f) {
+        String self = "self: __torch__." + CLASS_NAME;
+        return String.join("\n",
+                "class " + CLASS_NAME + "(Module):",
+                "  __parameters__ = []",
+                "  __buffers__ = []",
+                "  training : bool",
+                "  def causal_attention(" + self + ", q: Tensor, k: Tensor, v: Tensor) -> Tensor:",
+                "    return torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
+                "  def rms_norm(" + self + ", x: Tensor, w: Tensor, eps: float) -> Tensor:",
+                "    wide = x.float()",
+                "    ms = torch.mean(torch.square(wide), [-1], True)",
+                "    return torch.mul(torch.div(wide, torch.sqrt(torch.add(ms, eps))).to(x.dtype), w)",
+                "  def rotate(" + self + ", x: Tensor, cos: Tensor, sin: Tensor, half: int) -> Tensor:",
+                "    x1 = x[:, :, :, 0:half]",
+                "    x2 = x[:, :, :, half:]",
+                "    return torch.add(torch.mul(x, cos), torch.mul(torch.cat([torch.neg(x2), x1], -1), sin))",
+                "  def attention_partial(" + self + ", xn: Tensor, w_qkv: Tensor, "
+                        + (f.qkvBias() ? "b_qkv: Tensor, " : "")
+                        + (f.qkNorm() ? "q_norm: Tensor, k_norm: Tensor, " : "")
+                        + "eps: float, cos: Tensor, sin: Tensor, heads: int, kv_heads: int, head_dim: int, "
+                        + "wo: Tensor) -> Tensor:",
+                "    b = xn.size(0)",
+                "    n = xn.size(1)",
+                "    qkv = torch.matmul(xn, w_qkv)",
+                f.qkvBias() ? "    qkv = torch.add(qkv, b_qkv)" : "    pass",
+                "    qw = heads * head_dim",
+                "    kw = kv_heads * head_dim",
+                "    q = torch.reshape(qkv[:, :, 0:qw], [b, n, heads, head_dim])",
+                "    k = torch.reshape(qkv[:, :, qw:qw + kw], [b, n, kv_heads, head_dim])",
+                "    v = torch.reshape(qkv[:, :, qw + kw:qw + 2 * kw], [b, n, kv_heads, head_dim])",
+                f.qkNorm() ? "    q = self.rms_norm(q, q_norm, eps)" : "    pass",
+                f.qkNorm() ? "    k = self.rms_norm(k, k_norm, eps)" : "    pass",
+                "    half = head_dim // 2",
+                "    q = self.rotate(torch.transpose(q, 1, 2), cos, sin, half)",
+                "    k = self.rotate(torch.transpose(k, 1, 2), cos, sin, half)",
+                "    v = torch.transpose(v, 1, 2)",
+                "    c = torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
+                "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
+                "  def mlp_partial(" + self + ", xn: Tensor, w_gate_up: Tensor, "
+                        + (f.mlpBias() ? "b_gate_up: Tensor, " : "") + "columns: int, w_down: Tensor) -> Tensor:",
+                "    gu = torch.matmul(xn, w_gate_up)",
+                f.mlpBias() ? "    gu = torch.add(gu, b_gate_up)" : "    pass",
+                "    gate = gu[:, :, 0:columns]",
+                "    up = gu[:, :, columns:]",
+                "    return torch.matmul(torch.mul(torch.mul(gate, torch.sigmoid(gate)), up), w_down)",
+                "");
+    }
 
     private final NDManager manager;
     private final PtSymbolBlock module;
 
-    private FusedKernels(NDManager manager, PtSymbolBlock module) {
+    private final LayerFeatures features;
+
+    private FusedKernels(NDManager manager, PtSymbolBlock module, LayerFeatures features) {
         this.manager = manager;
         this.module = module;
+        this.features = features;
+    }
+
+    public LayerFeatures features() {
+        return features;
     }
 
     /**
@@ -55,23 +116,28 @@ public final class FusedKernels implements AutoCloseable {
      *                                       (callers fall back to unfused operations)
      */
     public static FusedKernels load(NDManager parent) {
+        return load(parent, LayerFeatures.PLAIN);
+    }
+
+    /** As {@link #load(NDManager)}, with the layer methods written for a model with {@code features}. */
+    public static FusedKernels load(NDManager parent, LayerFeatures features) {
         NDManager m = parent.newSubManager();
         try {
             if (!(m instanceof PtNDManager)) {
                 throw new UnsupportedOperationException("fused kernels need the PyTorch engine, not "
                         + m.getEngine().getEngineName());
             }
-            byte[] archive = TorchScriptArchive.of(CLASS_NAME, SOURCE);
+            byte[] archive = TorchScriptArchive.of(CLASS_NAME, source(features));
             PtSymbolBlock block = JniUtils.loadModule((PtNDManager) m, new ByteArrayInputStream(archive), true,
                     false);
-            return new FusedKernels(m, block);
+            return new FusedKernels(m, block, features);
         } catch (IOException e) {
             m.close();
             throw new UncheckedIOException(e);
         } catch (EngineException | UnsupportedOperationException e) {
             m.close();
             throw new UnsupportedOperationException("libtorch could not compile the fused kernels: "
-                    + e.getMessage(), e);
+                    + String.valueOf(e.getMessage()).strip(), e);
         }
     }
 
@@ -84,13 +150,66 @@ public final class FusedKernels implements AutoCloseable {
      * @return {@code [B, heads, L, d]} in q's dtype, owned by q's manager
      */
     public NDArray causalAttention(NDArray q, NDArray k, NDArray v) {
-        JniUtils.setGraphExecutorOptimize(false); // thread-local in libtorch: set on the calling thread
-        try (IValue iq = IValue.from((PtNDArray) q);
-             IValue ik = IValue.from((PtNDArray) k);
-             IValue iv = IValue.from((PtNDArray) v);
-             IValue out = IValueUtils.runMethod(module, "causal_attention", iq, ik, iv)) {
-            return out.toTensor((PtNDManager) q.getManager());
+        return run("causal_attention", q.getManager(), q, k, v);
+    }
+
+    /**
+     * One rank's attention partial {@code [B, L, H]} (see {@code RankLayer.attentionPartial}): weights
+     * {@code [in, out]}; {@code bQkv} only with {@link LayerFeatures#qkvBias}, the norms only with
+     * {@link LayerFeatures#qkNorm} (ignored otherwise); heads a multiple of kvHeads. Owned by xn's manager.
+     */
+    public NDArray attentionPartial(NDArray xn, NDArray wQkv, NDArray bQkv, NDArray qNorm, NDArray kNorm, double eps,
+                                    NDArray cos, NDArray sin, int heads, int kvHeads, int headDim, NDArray wo) {
+        List<Object> args = new ArrayList<>(List.of(xn, wQkv));
+        if (features.qkvBias()) {
+            args.add(bQkv);
         }
+        if (features.qkNorm()) {
+            args.add(qNorm);
+            args.add(kNorm);
+        }
+        args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo));
+        return run("attention_partial", xn.getManager(), args.toArray());
+    }
+
+    /** One rank's MLP partial {@code [B, L, H]}: {@code bGateUp} only with {@link LayerFeatures#mlpBias}. */
+    public NDArray mlpPartial(NDArray xn, NDArray wGateUp, NDArray bGateUp, int columns, NDArray wDown) {
+        Object[] args = features.mlpBias() ? new Object[] {xn, wGateUp, bGateUp, (long) columns, wDown}
+                : new Object[] {xn, wGateUp, (long) columns, wDown};
+        return run("mlp_partial", xn.getManager(), args);
+    }
+
+    /** Runs a method on arrays, doubles and longs; the result is owned by {@code owner}. */
+    private NDArray run(String method, NDManager owner, Object... args) {
+        JniUtils.setGraphExecutorOptimize(false); // thread-local in libtorch: set on the calling thread
+        IValue[] in = new IValue[args.length];
+        try {
+            for (int i = 0; i < args.length; i++) {
+                in[i] = toIValue(args[i]);
+            }
+            try (IValue out = IValueUtils.runMethod(module, method, in)) {
+                return out.toTensor((PtNDManager) owner);
+            }
+        } finally {
+            for (IValue v : in) {
+                if (v != null) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    private static IValue toIValue(Object arg) {
+        if (arg instanceof NDArray) {
+            return IValue.from((PtNDArray) arg);
+        }
+        if (arg instanceof Double) {
+            return IValue.from((double) (Double) arg);
+        }
+        if (arg instanceof Long) {
+            return IValue.from((long) (Long) arg);
+        }
+        throw new IllegalArgumentException("no TorchScript value for " + arg);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.flashcomm.tp.model;
 
 import dev.flashcomm.tp.Scalars;
+import dev.flashcomm.tp.kernels.FusedKernels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -64,12 +65,18 @@ final class RankLayer {
     }
 
     /**
-     * This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included).
+     * This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included). With the
+     * fused kernels and KV heads grouped evenly it is one fused call; otherwise the ops below, with the fused core
+     * or the explicit one.
      *
      * @param attention how the attention core runs (fused, or explicit in blocks of queries)
      * @param mask        the causal mask {@code [L, L]} for the explicit core, null for the fused one
      */
     NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask, Attention attention) {
+        if (attention.isFused() && uniformGroup > 0) {
+            return attention.fused().attentionPartial(xn, wQkv, bQkv, qNorm, kNorm, rmsEps, cos, sin, heads, kvHeads,
+                    headDim, wo);
+        }
         long b = xn.getShape().get(0);
         long len = xn.getShape().get(1);
         NDArray qkv = linear(xn, wQkv, bQkv);
@@ -132,8 +139,14 @@ final class RankLayer {
         return scores.softmax(-1).matMul(v);
     }
 
-    /** This rank's MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included). */
-    NDArray mlpPartial(NDArray xn) {
+    /**
+     * This rank's MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included), as one fused
+     * call when {@code kernels} is not null.
+     */
+    NDArray mlpPartial(NDArray xn, FusedKernels kernels) {
+        if (kernels != null) {
+            return kernels.mlpPartial(xn, wGateUp, bGateUp, mlpColumns, wDown);
+        }
         NDArray gateUp = linear(xn, wGateUp, bGateUp);
         NDArray gate = gateUp.get(":, :, 0:" + mlpColumns);
         NDArray up = gateUp.get(":, :, " + mlpColumns + ":" + (2 * mlpColumns));

@@ -34,6 +34,12 @@ public final class TransformerModel implements AutoCloseable {
      */
     public static final long ATTENTION_SCORE_BUDGET = 1L << 28;
 
+    /**
+     * {@code -Dflashcomm.fused=false} runs every layer as DJL ops with the explicit attention core instead of the
+     * TorchScript kernels: the escape hatch should a libtorch build compile them wrongly, and the A/B for benchmarks.
+     */
+    public static final String FUSED_PROPERTY = "flashcomm.fused";
+
     private final ModelConfig config;
     private final ShardPlan plan;
     private final List<Device> rankDevices;
@@ -68,11 +74,16 @@ public final class TransformerModel implements AutoCloseable {
         this.layers = List.copyOf(b.layers);
         this.rotary = new RotaryTable(config.ropeScaling().inverseFrequencies(config.ropeTheta(), config.headDim()));
         FusedKernels kernels = null;
-        String note = "fused (scaled_dot_product_attention)";
-        try {
-            kernels = FusedKernels.load(managers.get(rankDevices.get(0)));
-        } catch (UnsupportedOperationException e) {
-            note = "explicit (" + e.getMessage() + ")";
+        String note = "fused (scaled_dot_product_attention; rank layers as TorchScript calls)";
+        if (Boolean.parseBoolean(System.getProperty(FUSED_PROPERTY, "true"))) {
+            try {
+                kernels = FusedKernels.load(managers.get(rankDevices.get(0)),
+                        new FusedKernels.LayerFeatures(config.qkvBias(), config.qkNorm(), config.mlpBias()));
+            } catch (UnsupportedOperationException e) {
+                note = "explicit (" + e.getMessage().strip().lines().findFirst().orElse("") + ")";
+            }
+        } else {
+            note = "explicit (-D" + FUSED_PROPERTY + "=false)";
         }
         this.fused = kernels;
         this.attentionNote = note;
@@ -247,7 +258,7 @@ public final class TransformerModel implements AutoCloseable {
             RankLayer rank = ranks.get(r);
             try (NDManager scope = xn.getManager().newSubManager()) {
                 scope.tempAttachAll(xn);
-                partials.add(scope.ret(rank.mlpPartial(onDevice(xn, rankDevices.get(r)))));
+                partials.add(scope.ret(rank.mlpPartial(onDevice(xn, rankDevices.get(r)), attention.fused())));
             }
         }
         NDArray mlp = comm.allReduce(partials, layer, Site.MLP);
