@@ -3,6 +3,8 @@ package dev.flashcomm.tp.kernels;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.tp.Scalars;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -28,6 +30,18 @@ import java.util.List;
 public final class FusedKernels implements AutoCloseable {
 
     static final String CLASS_NAME = "FlashcommKernels";
+
+    /**
+     * {@code -Dflashcomm.fused=false} runs everything as DJL ops instead (the explicit attention core, the layer and
+     * quantizer ops one JNI call each): the escape hatch should a libtorch build compile the kernels wrongly, and
+     * the A/B for benchmarks.
+     */
+    public static final String ENABLED_PROPERTY = "flashcomm.fused";
+
+    /** Whether {@link #ENABLED_PROPERTY} leaves the fused kernels on (the default). */
+    public static boolean enabled() {
+        return Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"));
+    }
 
     /**
      * The layer parts a model has, which decide the methods' signatures: TorchScript could take {@code
@@ -84,6 +98,26 @@ public final class FusedKernels implements AutoCloseable {
                 "    v = torch.transpose(v, 1, 2)",
                 "    c = torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
                 "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
+                "  def r16(" + self + ", x: Tensor) -> Tensor:",
+                "    return torch.clamp(x, -65504., 65504.).half().float()",
+                "  def quantize_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tuple[Tensor, Tensor, Tensor]:",
+                "    lo, hi = torch.aminmax(x, dim=1, keepdim=True)",
+                "    mn = self.r16(lo)",
+                "    s = self.r16(torch.div(torch.sub(hi, mn), qmax))",
+                "    s = torch.add(s, torch.eq(s, 0.).float())",
+                "    levels = torch.round(torch.clamp(torch.div(torch.sub(x, mn), s), 0., qmax_f))",
+                "    return (levels, s, mn)",
+                "  def qdq_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tensor:",
+                "    levels, s, mn = self.quantize_asym(x, qmax, qmax_f)",
+                "    return torch.add(torch.mul(levels, s), torch.add(mn, 0.))",
+                "  def quantize_sym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tuple[Tensor, Tensor]:",
+                "    a = self.r16(torch.div(torch.amax(torch.abs(x), [1], True), qmax))",
+                "    a = torch.add(a, torch.eq(a, 0.).float())",
+                "    levels = torch.add(torch.round(torch.clamp(torch.div(x, a), -qmax_f, qmax_f)), 0.)",
+                "    return (levels, a)",
+                "  def qdq_sym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tensor:",
+                "    levels, a = self.quantize_sym(x, qmax, qmax_f)",
+                "    return torch.mul(levels, a)",
                 "  def mlp_partial(" + self + ", xn: Tensor, w_gate_up: Tensor, "
                         + (f.mlpBias() ? "b_gate_up: Tensor, " : "") + "columns: int, w_down: Tensor) -> Tensor:",
                 "    gu = torch.matmul(xn, w_gate_up)",
@@ -179,8 +213,47 @@ public final class FusedKernels implements AutoCloseable {
         return run("mlp_partial", xn.getManager(), args);
     }
 
+    /**
+     * {@code EngineGroupQuantizer}'s fake quantization of every group (row) of fp32 {@code groups}, bit for bit:
+     * the same fp32 ops in the same order, with the clamp of both bounds as one op, both extremes from one
+     * reduction, and division by a 0-d tensor on the data's device (division by a scalar would become
+     * multiplication by its reciprocal on CUDA).
+     */
+    public NDArray qdq(NDArray groups, boolean symmetric, int qmax) {
+        return run(symmetric ? "qdq_sym" : "qdq_asym", groups.getManager(), groups,
+                Scalars.of(groups, qmax, DataType.FLOAT32), (double) qmax);
+    }
+
+    /**
+     * The integer-valued fp32 levels of every group with their scales {@code [n, 1]} and (asymmetric) mins,
+     * as {@code {levels, scale, min}}; min is null when symmetric. Asymmetric levels may be -0 (see
+     * {@code EngineGroupQuantizer}); symmetric ones never are.
+     */
+    public NDArray[] quantize(NDArray groups, boolean symmetric, int qmax) {
+        NDArray[] out = runTuple(symmetric ? "quantize_sym" : "quantize_asym", groups.getManager(), groups,
+                Scalars.of(groups, qmax, DataType.FLOAT32), (double) qmax);
+        return symmetric ? new NDArray[] {out[0], out[1], null} : out;
+    }
+
     /** Runs a method on arrays, doubles and longs; the result is owned by {@code owner}. */
     private NDArray run(String method, NDManager owner, Object... args) {
+        return invoke(method, args, out -> out.toTensor((PtNDManager) owner));
+    }
+
+    private NDArray[] runTuple(String method, NDManager owner, Object... args) {
+        return invoke(method, args, out -> {
+            IValue[] items = out.toIValueTuple();
+            NDArray[] arrays = new NDArray[items.length];
+            for (int i = 0; i < items.length; i++) {
+                try (IValue item = items[i]) {
+                    arrays[i] = item.toTensor((PtNDManager) owner);
+                }
+            }
+            return arrays;
+        });
+    }
+
+    private <T> T invoke(String method, Object[] args, java.util.function.Function<IValue, T> result) {
         JniUtils.setGraphExecutorOptimize(false); // thread-local in libtorch: set on the calling thread
         IValue[] in = new IValue[args.length];
         try {
@@ -188,7 +261,7 @@ public final class FusedKernels implements AutoCloseable {
                 in[i] = toIValue(args[i]);
             }
             try (IValue out = IValueUtils.runMethod(module, method, in)) {
-                return out.toTensor((PtNDManager) owner);
+                return result.apply(out);
             }
         } finally {
             for (IValue v : in) {

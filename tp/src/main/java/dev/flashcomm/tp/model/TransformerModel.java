@@ -34,11 +34,6 @@ public final class TransformerModel implements AutoCloseable {
      */
     public static final long ATTENTION_SCORE_BUDGET = 1L << 28;
 
-    /**
-     * {@code -Dflashcomm.fused=false} runs every layer as DJL ops with the explicit attention core instead of the
-     * TorchScript kernels: the escape hatch should a libtorch build compile them wrongly, and the A/B for benchmarks.
-     */
-    public static final String FUSED_PROPERTY = "flashcomm.fused";
 
     private final ModelConfig config;
     private final ShardPlan plan;
@@ -75,7 +70,7 @@ public final class TransformerModel implements AutoCloseable {
         this.rotary = new RotaryTable(config.ropeScaling().inverseFrequencies(config.ropeTheta(), config.headDim()));
         FusedKernels kernels = null;
         String note = "fused (scaled_dot_product_attention; rank layers as TorchScript calls)";
-        if (Boolean.parseBoolean(System.getProperty(FUSED_PROPERTY, "true"))) {
+        if (FusedKernels.enabled()) {
             try {
                 kernels = FusedKernels.load(managers.get(rankDevices.get(0)),
                         new FusedKernels.LayerFeatures(config.qkvBias(), config.qkNorm(), config.mlpBias()));
@@ -83,7 +78,7 @@ public final class TransformerModel implements AutoCloseable {
                 note = "explicit (" + e.getMessage().strip().lines().findFirst().orElse("") + ")";
             }
         } else {
-            note = "explicit (-D" + FUSED_PROPERTY + "=false)";
+            note = "explicit (-D" + FusedKernels.ENABLED_PROPERTY + "=false)";
         }
         this.fused = kernels;
         this.attentionNote = note;

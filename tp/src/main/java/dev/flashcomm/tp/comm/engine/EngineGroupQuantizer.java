@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.quant.GroupQuantizer;
 import dev.flashcomm.quant.QuantSpec;
+import dev.flashcomm.tp.kernels.FusedKernels;
+import dev.flashcomm.tp.kernels.SharedKernels;
 
 /**
  * {@link GroupQuantizer} on engine arrays, bit-identical to it: fake quantization ({@link #qdq}) and packed
@@ -35,8 +37,18 @@ public final class EngineGroupQuantizer {
     private final boolean symmetric;
     private final float qmax;
     private final EngineBitPacker packer;
+    private final FusedKernels kernels;
 
+    /** A quantizer that uses the shared fused kernels when libtorch has them. */
     public EngineGroupQuantizer(QuantSpec spec) {
+        this(spec, SharedKernels.orNull());
+    }
+
+    /**
+     * @param kernels the fused kernels to run {@link #qdq} and {@link #pack}'s quantization with, or null for the
+     *                DJL ops (tests compare the two)
+     */
+    public EngineGroupQuantizer(QuantSpec spec, FusedKernels kernels) {
         if (spec == null) {
             throw new IllegalArgumentException("spec must not be null");
         }
@@ -44,22 +56,37 @@ public final class EngineGroupQuantizer {
         this.symmetric = spec.symmetric();
         this.qmax = spec.qmax();
         this.packer = new EngineBitPacker(spec.bits());
+        this.kernels = kernels;
     }
 
     public QuantSpec spec() {
         return spec;
     }
 
-    /** {@code QDQ(x)} for every group (row) of {@code groups}. */
+    /**
+     * {@code QDQ(x)} for every group (row) of {@code groups}: by the fused kernel (the same ops, fewer passes over
+     * the data; see {@link FusedKernels#qdq}) when there is one, else by the DJL ops below.
+     */
     public NDArray qdq(NDArray groups) {
+        if (kernels != null) {
+            return kernels.qdq(groups, symmetric, (int) qmax);
+        }
         Params p = params(groups);
         return dequantize(levels(groups, p), p);
     }
 
     /** The packed buffers of every group of {@code groups}; codes are levels, offset by qmax when symmetric. */
     public PackedPiece pack(NDArray groups) {
-        Params p = params(groups);
-        NDArray levels = levels(groups, p);
+        Params p;
+        NDArray levels;
+        if (kernels != null) {
+            NDArray[] q = kernels.quantize(groups, symmetric, (int) qmax);
+            levels = q[0];
+            p = new Params(q[1], q[2]);
+        } else {
+            p = params(groups);
+            levels = levels(groups, p);
+        }
         NDArray codes = symmetric ? levels.add(Scalars.of(levels, qmax)) : levels;
         int length = Math.toIntExact(groups.getShape().get(1));
         return new PackedPiece(packer.pack(codes), p.scale.toType(DataType.FLOAT16, false),
