@@ -118,6 +118,21 @@ public final class FusedKernels implements AutoCloseable {
                 "  def qdq_sym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tensor:",
                 "    levels, a = self.quantize_sym(x, qmax, qmax_f)",
                 "    return torch.mul(levels, a)",
+                "  def qdq_any(" + self + ", x: Tensor, sym: bool, qmax: Tensor, qmax_f: float) -> Tensor:",
+                "    if sym:",
+                "      return self.qdq_sym(x, qmax, qmax_f)",
+                "    else:",
+                "      return self.qdq_asym(x, qmax, qmax_f)",
+                "  def flash_fake(" + self + ", parts: List[Tensor], length: int, rs_sym: bool, rs_qmax: Tensor, "
+                        + "rs_qmax_f: float, ag_sym: bool, ag_qmax: Tensor, ag_qmax_f: float) -> Tensor:",
+                "    rows = parts[0].size(0)",
+                "    cols = parts[0].size(1)",
+                "    q = self.qdq_any(torch.reshape(torch.cat(parts, 0), [-1, length]), rs_sym, rs_qmax, rs_qmax_f)",
+                "    per = rows * cols // length",
+                "    s = q[0:per]",
+                "    for r in range(1, len(parts)):",
+                "      s = torch.add(s, q[r * per:(r + 1) * per])",
+                "    return torch.reshape(self.qdq_any(s, ag_sym, ag_qmax, ag_qmax_f), [rows, cols])",
                 "  def mlp_partial(" + self + ", xn: Tensor, w_gate_up: Tensor, "
                         + (f.mlpBias() ? "b_gate_up: Tensor, " : "") + "columns: int, w_down: Tensor) -> Tensor:",
                 "    gu = torch.matmul(xn, w_gate_up)",
@@ -235,6 +250,24 @@ public final class FusedKernels implements AutoCloseable {
         return symmetric ? new NDArray[] {out[0], out[1], null} : out;
     }
 
+    /**
+     * {@code EngineFlashFakeAllReduce}'s stacked path as one call, bit for bit: fp32 partials {@code [rows, cols]}
+     * on one device, whose rows split into whole groups of {@code length} (no short tail group), stacked and
+     * fake-quantized with the rs parameters, summed in rank order, fake-quantized with the ag parameters.
+     */
+    public NDArray flashFake(List<NDArray> parts, int length, boolean rsSymmetric, int rsQmax, boolean agSymmetric,
+                             int agQmax) {
+        NDArray first = parts.get(0);
+        PtNDArray[] list = parts.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new);
+        return run("flash_fake", first.getManager(), new ListArg(list), (long) length, rsSymmetric,
+                Scalars.of(first, rsQmax, DataType.FLOAT32), (double) rsQmax, agSymmetric,
+                Scalars.of(first, agQmax, DataType.FLOAT32), (double) agQmax);
+    }
+
+    /** A {@code List[Tensor]} argument. */
+    private record ListArg(PtNDArray[] arrays) {
+    }
+
     /** Runs a method on arrays, doubles and longs; the result is owned by {@code owner}. */
     private NDArray run(String method, NDManager owner, Object... args) {
         return invoke(method, args, out -> out.toTensor((PtNDManager) owner));
@@ -281,6 +314,12 @@ public final class FusedKernels implements AutoCloseable {
         }
         if (arg instanceof Long) {
             return IValue.from((long) (Long) arg);
+        }
+        if (arg instanceof Boolean) {
+            return IValue.from((boolean) (Boolean) arg);
+        }
+        if (arg instanceof ListArg) {
+            return IValue.listFrom(((ListArg) arg).arrays());
         }
         throw new IllegalArgumentException("no TorchScript value for " + arg);
     }
