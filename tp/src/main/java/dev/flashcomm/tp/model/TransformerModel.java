@@ -70,15 +70,14 @@ public final class TransformerModel implements AutoCloseable {
         this.rotary = new RotaryTable(config.ropeScaling().inverseFrequencies(config.ropeTheta(), config.headDim()));
         FusedKernels kernels = null;
         String note = "fused (scaled_dot_product_attention; rank layers as TorchScript calls)";
-        if (FusedKernels.enabled()) {
+        if (FusedKernels.enabledForLayersOn(rankDevices.get(0).getDeviceType())) {
             try {
-                kernels = FusedKernels.load(managers.get(rankDevices.get(0)),
-                        new FusedKernels.LayerFeatures(config.qkvBias(), config.qkNorm(), config.mlpBias()));
+                kernels = loadKernels();
             } catch (UnsupportedOperationException e) {
                 note = "explicit (" + e.getMessage().strip().lines().findFirst().orElse("") + ")";
             }
         } else {
-            note = "explicit (-D" + FusedKernels.ENABLED_PROPERTY + "=false)";
+            note = "explicit (the DJL ops; -D" + FusedKernels.ENABLED_PROPERTY + "=true fuses them on a CPU too)";
         }
         this.fused = kernels;
         this.attentionNote = note;
@@ -146,6 +145,12 @@ public final class TransformerModel implements AutoCloseable {
 
     public DataType computeType() {
         return computeType;
+    }
+
+    /** Fused kernels written for this model's layers, under the primary device's manager (closed with it). */
+    FusedKernels loadKernels() {
+        return FusedKernels.load(managers.get(rankDevices.get(0)),
+                new FusedKernels.LayerFeatures(config.qkvBias(), config.qkNorm(), config.mlpBias()));
     }
 
     /** Whether {@link #finalHidden(NDArray, Communicator)} runs the fused attention core (no score matrix). */
