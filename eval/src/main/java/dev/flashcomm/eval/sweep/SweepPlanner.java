@@ -112,7 +112,7 @@ public final class SweepPlanner {
         Path dir = checkpoint.dir();
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
-        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir)) {
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, checkpoint.config().vocabSize())) {
             prefix = PrefixToken.of(dir, tokenizer);
             PerplexityProtocol protocol = new PerplexityProtocol(seqLen, config.batch());
             for (CorpusSource corpus : config.corpora()) {
