@@ -10,6 +10,7 @@ import com.google.gson.JsonPrimitive;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
+import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
 import java.io.IOException;
 import java.io.Writer;
@@ -120,8 +121,9 @@ public final class CellCache {
 
     private void write(Path target, String content) {
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        OutputFiles.createDirectories(dir, "cell cache directory");
+        OutputFiles.checkReplaceable(target);
         try {
-            Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  Writer w = Channels.newWriter(ch, StandardCharsets.UTF_8)) {
                 w.write(content);
@@ -135,7 +137,8 @@ public final class CellCache {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new InputException(dir + ": cannot write the cell cache: " + e.getMessage());
+            throw new InputException(dir + ": cannot write the cell cache: " + e.getMessage()
+                    + (e instanceof java.nio.file.AccessDeniedException ? " (permission denied)" : ""));
         }
     }
 
