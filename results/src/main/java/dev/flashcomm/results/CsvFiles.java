@@ -139,6 +139,19 @@ final class CsvFiles {
         }
     }
 
+    /** The {@code #} comment lines before the header, without the marker; an unreadable file has none. */
+    static List<String> headerComments(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw ResultsException.in(file, Files.exists(file) ? "not a regular file" : "no such file");
+        }
+        try (Reader in = withoutByteOrderMark(file); CSVParser parser = readFormat().parse(in)) {
+            return parser.hasHeaderComment() ? List.of(parser.getHeaderComment().split("\n", -1)) : List.of();
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            throw ResultsException.in(file, "cannot read: " + (e instanceof IOException io ? OutputFiles.describe(io)
+                    : describe(e)));
+        }
+    }
+
     /**
      * A reader of {@code file} past a UTF-8 byte-order mark, which spreadsheet programs write and which would
      * otherwise become part of the first column's name.

@@ -56,7 +56,8 @@ final class SweepRun {
             out.println("wrote       " + results);
             out.println("wrote       " + items);
         } else {
-            SweepOutputs.writePart(config.out(), config.shard(), m, comments);
+            SweepOutputs.writePart(config.out(), config.shard(), m, comments,
+                    SweepOutputs.planCells(plan.cells()));
             out.println("wrote       " + config.out().resolve(SweepOutputs.resultsPart(config.shard())));
             out.println("wrote       " + config.out().resolve(SweepOutputs.itemsPart(config.shard())));
             out.println("when all " + config.shard().count() + " shards are done: flashcomm merge --dir "
