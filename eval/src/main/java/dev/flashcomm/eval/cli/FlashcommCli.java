@@ -6,6 +6,7 @@ import dev.flashcomm.eval.lm.DeviceMemoryException;
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.results.ResultsException;
 import dev.flashcomm.tp.checkpoint.CheckpointException;
+import dev.flashcomm.tp.comm.SettingsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +55,8 @@ public final class FlashcommCli implements Runnable {
 
     static boolean isUserError(Throwable ex) {
         return ex instanceof InputException || ex instanceof CheckpointException || ex instanceof DataException
-                || ex instanceof ResultsException || ex instanceof DeviceMemoryException;
+                || ex instanceof ResultsException || ex instanceof DeviceMemoryException
+                || ex instanceof SettingsException;
     }
 
     private static String firstLine(String s) {

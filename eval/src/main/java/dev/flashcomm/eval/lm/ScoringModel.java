@@ -69,6 +69,7 @@ public final class ScoringModel implements AutoCloseable {
      * @param errors where to accumulate per-site errors, or null to skip them
      */
     public Communicator openCommunicator(CommSettings settings, TrafficMeter meter, SiteErrors errors) {
+        settings.scope().requireLayersWithin(model.config().numLayers(), name);
         return new FormatCommunicator(settings, commImpl, meter, errors);
     }
 

@@ -85,6 +85,16 @@ public final class TransformerModel implements AutoCloseable {
     }
 
     /**
+     * Checks, without reading any weight, that the checkpoint holds every tensor the model needs with the dtype and
+     * shape its config implies: what {@link #load} checks first, for callers that must fail before other work.
+     *
+     * @throws dev.flashcomm.tp.checkpoint.CheckpointException naming the file and tensor
+     */
+    public static void checkWeights(Checkpoint checkpoint) {
+        ModelWeights.loadOrder(checkpoint);
+    }
+
+    /**
      * Loads the checkpoint split by {@code plan}; rank r is placed on {@code devices.get(r % devices.size())}.
      * The returned model owns native memory: close it.
      */
