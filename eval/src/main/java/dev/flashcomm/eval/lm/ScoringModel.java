@@ -12,6 +12,7 @@ import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.FormatCommunicator;
+import dev.flashcomm.tp.comm.NonFiniteValuesException;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import dev.flashcomm.tp.model.TransformerModel;
@@ -142,7 +143,7 @@ public final class ScoringModel implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 lp[i] = picked[b * len + i];
                 if (!Double.isFinite(lp[i])) {
-                    throw new ArithmeticException("the model's log-probabilities are not finite (position " + i
+                    throw new NonFiniteValuesException("the model's log-probabilities are not finite (position " + i
                             + " of sequence " + b + ")" + (model.computeType() == DataType.FLOAT16
                             ? ": the lm_head overflowed fp16; rerun with --dtype fp32" : ""));
                 }
