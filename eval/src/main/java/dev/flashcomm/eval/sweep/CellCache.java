@@ -62,6 +62,15 @@ public final class CellCache {
     }
 
     /**
+     * Waits until no other sweep measures {@code cell}, then holds it until the claim is closed (see
+     * {@link CellClaim}); creates the cache directory.
+     */
+    CellClaim claim(CacheKey key, Cell cell, Consumer<String> warnings) {
+        OutputFiles.createDirectories(dir, "cell cache directory");
+        return CellClaim.acquire(dir.resolve(key.hash() + ".lock"), cell.label(), warnings);
+    }
+
+    /**
      * The cached result of {@code cell}, labelled with the cell's model name; empty when there is none, or when the
      * entry is unreadable or was made for other ingredients (then {@code warnings} is told why).
      */
@@ -239,7 +248,7 @@ public final class CellCache {
         if (cell.workload() instanceof TaskWorkload t) {
             return t.items().size();
         }
-        return cell.model().windows(cell.workload().name());
+        return cell.model().windows(((CorpusWorkload) cell.workload()).corpus().name());
     }
 
     private static SortedMap<String, String> ingredients(JsonObject o) {

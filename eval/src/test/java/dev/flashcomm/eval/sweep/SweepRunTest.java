@@ -161,9 +161,10 @@ class SweepRunTest {
         return rows.stream().map(r -> r.comm() + " " + r.task()).toList();
     }
 
+    /** The cache entries of {@code dir}; the per-cell lock files beside them are not entries. */
     private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
         }
     }
 }
