@@ -78,7 +78,8 @@ public final class CellCache {
         Path file = file(key);
         String text;
         try {
-            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 warnings.accept(file + ": not a regular file; measuring " + cell.label() + " again");
                 return Optional.empty();
             }

@@ -239,4 +239,14 @@ class HostileInputCliTest {
         assertFalse(Files.exists(out.resolve("cache")) && out.resolve("cache").toFile().list().length > 0,
                 "no cell ran before the check");
     }
+
+    @Test
+    void aFifoAmongTheWeightsDoesNotHangTheSweep() throws Exception {
+        Path dir = StoriesFixture.copyTo(tmp);
+        Path fifo = dir.resolve("extra.safetensors");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo unavailable");
+        CliRun run = CliRun.of("sweep", "--model", dir.toString(), "--comm", "int4", "--ppl", corpus().toString(),
+                "--seq-len", "64", "--max-windows", "1", "--out", tmp.resolve("out").toString());
+        assertBadInput(run, fifo.toString(), "not a regular file");
+    }
 }
