@@ -86,6 +86,12 @@ class HostileResultsTest {
     }
 
     @Test
+    void aDeniedWriteIsCalledAPermissionProblem() {
+        String why = OutputFiles.describe(new java.nio.file.AccessDeniedException("/out/cache"));
+        assertTrue(why.startsWith("permission denied on /out/cache"), why);
+    }
+
+    @Test
     void byteOrderMarkBeforeTheHeaderIsIgnored() throws IOException {
         Path out = dir.resolve("results.csv");
         ResultsCsv.write(out, ROWS, List.of());

@@ -249,4 +249,23 @@ class HostileInputCliTest {
                 "--seq-len", "64", "--max-windows", "1", "--out", tmp.resolve("out").toString());
         assertBadInput(run, fifo.toString(), "not a regular file");
     }
+
+    @Test
+    void fp16OverflowFromFiniteWeightsIsBadInputWithAWayOut() throws IOException {
+        Path dir = StoriesFixture.copyTo(tmp);
+        Map<String, Tensor> tensors = SafetensorsFixture.read(dir.resolve("model.safetensors"));
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            if (e.getKey().contains("norm") || !t.dtype().equals("F32")) {
+                continue;
+            }
+            ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < t.data().length; i += 4) {
+                b.putFloat(i, b.getFloat(i) * 300); // finite everywhere, too large for fp16 activations
+            }
+            e.setValue(new Tensor(t.dtype(), t.shape(), b.array()));
+        }
+        SafetensorsFixture.write(dir.resolve("model.safetensors"), tensors);
+        assertBadInput(ppl(dir, "--dtype", "fp16"), "in fp16 compute", "rerun with --dtype fp32");
+    }
 }
