@@ -120,7 +120,7 @@ public final class SweepPlanner {
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, checkpoint.config().vocabSize())) {
-            prefix = PrefixToken.of(dir, tokenizer);
+            prefix = PrefixToken.of(dir, tokenizer, checkpoint.config().vocabSize());
             PerplexityProtocol protocol = new PerplexityProtocol(seqLen, config.batch());
             for (CorpusSource corpus : config.corpora()) {
                 int[] tokens = tokenizer.encode(corpusTexts.get(corpus.name()));

@@ -268,4 +268,23 @@ class HostileInputCliTest {
         SafetensorsFixture.write(dir.resolve("model.safetensors"), tensors);
         assertBadInput(ppl(dir, "--dtype", "fp16"), "in fp16 compute", "rerun with --dtype fp32");
     }
+
+    @Test
+    void eosTokenBeyondTheVocabularyIsRefusedBeforeAnyCell() throws IOException {
+        // qwen2-tiny's tokenizer adds no BOS, so empty task contexts fall back to eos_token_id
+        Path src = StoriesFixture.SHARED.resolve("models/qwen2-tiny");
+        assumeTrue(Files.isDirectory(src), () -> "skipped: no fixtures at " + src.toAbsolutePath());
+        Path dir = Files.createDirectories(tmp.resolve("qwen2-tiny"));
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Files.write(dir.resolve(f.getFileName()), Files.readAllBytes(f));
+            }
+        }
+        JsonObject cfg = StoriesFixture.config(dir);
+        cfg.add("eos_token_id", JsonParser.parseString("1000000000000"));
+        StoriesFixture.writeConfig(dir, cfg);
+        CliRun run = CliRun.of("sweep", "--model", dir.toString(), "--comm", "int4", "--ppl", corpus().toString(),
+                "--seq-len", "64", "--max-windows", "1", "--out", tmp.resolve("out").toString());
+        assertBadInput(run, dir.resolve("config.json").toString(), "\"eos_token_id\" 1000000000000");
+    }
 }

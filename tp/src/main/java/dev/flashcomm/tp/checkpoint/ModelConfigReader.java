@@ -130,7 +130,7 @@ public final class ModelConfigReader {
             return null;
         }
         if (!e.isJsonObject()) {
-            throw new IllegalArgumentException("\"" + key + "\" is not an object: " + e);
+            throw new IllegalArgumentException("\"" + key + "\" is not an object: " + shown(e));
         }
         return e.getAsJsonObject();
     }
