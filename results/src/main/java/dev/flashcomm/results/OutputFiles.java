@@ -41,9 +41,10 @@ public final class OutputFiles {
     }
 
     /**
-     * Refuses two outputs that are the same file: the second write would silently replace the first.
+     * Refuses two files of one command that are the same file: a second output would silently replace the first,
+     * an output over an input would destroy it.
      *
-     * @param byOption the output of each option (e.g. {@code "--out"}); absent options map to nothing
+     * @param byOption the file of each option (e.g. {@code "--out"}); absent options map to nothing
      */
     public static void requireDistinct(Map<String, Path> byOption) {
         List<Map.Entry<String, Path>> given = new ArrayList<>();

@@ -109,7 +109,9 @@ public final class PplCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // checked before the model loads: a clash found after the run would lose the run
-        OutputFiles.requireDistinct(outputs());
+        Map<String, Path> files = new LinkedHashMap<>(outputs());
+        files.put("--data", data); // an output over the corpus would destroy the input
+        OutputFiles.requireDistinct(files);
         outputs().values().stream().filter(java.util.Objects::nonNull).forEach(OutputFiles::checkReplaceable);
         CorpusSource corpus = CorpusSource.of(data, wikitext, name);
         CommSettings settings = new CommSettings(comm, commOptions.path(), commOptions.scope());

@@ -94,6 +94,13 @@ class HostileInputCliTest {
         assertFalse(run.out().contains("perplexity"), "refused before measuring");
     }
 
+    @Test
+    void anOutputOverTheCorpusIsRefused() throws IOException {
+        CliRun run = ppl(StoriesFixture.original(), "--items", corpus().toString());
+        assertBadInput(run, "--items and --data name the same file");
+        assertTrue(Files.readString(corpus()).startsWith("One day"), "the corpus is intact");
+    }
+
     // ---- 2-5. the checkpoint
 
     @Test
