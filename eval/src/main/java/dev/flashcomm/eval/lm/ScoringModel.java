@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.eval.InputException;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
@@ -98,6 +99,11 @@ public final class ScoringModel implements AutoCloseable {
                 throw new IllegalArgumentException("a scored sequence needs at least 2 tokens");
             }
             len = Math.max(len, s.length);
+        }
+        if ((long) batch * len > Integer.MAX_VALUE - 8) {
+            // the token grid is one Java array; past 2^31 positions it cannot exist, whatever the device holds
+            throw new InputException("--batch " + batch + " of " + len + "-token sequences is " + (long) batch * len
+                    + " positions per forward pass, more than one pass can take (2^31); use a smaller --batch");
         }
         int[] flat = new int[batch * len];
         // targets[b, t] = token t+1; the last position has none (0 here) and its score is dropped below
