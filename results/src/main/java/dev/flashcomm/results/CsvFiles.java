@@ -9,6 +9,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -131,7 +132,12 @@ final class CsvFiles {
             }
         } catch (NoSuchFileException e) {
             throw ResultsException.in(file, "no such file");
-        } catch (IOException | UncheckedIOException e) {
+        } catch (CharacterCodingException e) {
+            throw ResultsException.in(file, "not valid UTF-8");
+        } catch (UncheckedIOException e) {
+            throw ResultsException.in(file, e.getCause() instanceof CharacterCodingException ? "not valid UTF-8"
+                    : "cannot read: " + describe(e));
+        } catch (IOException e) {
             throw ResultsException.in(file, "cannot read: " + describe(e));
         } catch (IllegalArgumentException e) {
             // commons-csv rejects a malformed header (e.g. a repeated column) while opening the file

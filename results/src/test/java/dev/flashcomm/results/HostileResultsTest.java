@@ -107,6 +107,17 @@ class HostileResultsTest {
         assertEquals(1, report.checked());
     }
 
+    @Test
+    void invalidUtf8IsNamed() throws IOException {
+        Path out = dir.resolve("results.csv");
+        ResultsCsv.write(out, ROWS, List.of());
+        byte[] body = Files.readAllBytes(out);
+        body[body.length - 3] = (byte) 0xFF; // inside the last row
+        Files.write(out, body);
+        ResultsException e = assertThrows(ResultsException.class, () -> ResultsCsv.read(out));
+        assertEquals(out + ": not valid UTF-8", e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"acc, 7.5", "acc, -0.1", "perplexity, -5", "perplexity, 0.5"})
     void impossibleValuesAreBadInputNotAPass(String metric, double value) {
