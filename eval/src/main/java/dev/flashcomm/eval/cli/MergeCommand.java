@@ -2,11 +2,13 @@ package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.eval.sweep.SweepOutputs;
+import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.SummaryTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,9 +41,10 @@ public final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
-        SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
         Path results = out != null ? out : dir.resolve(SweepOutputs.RESULTS);
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
+        OutputFiles.requireDistinct(Map.of("--out", results, "--items-out", items));
+        SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, comments);

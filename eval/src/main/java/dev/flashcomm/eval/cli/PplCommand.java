@@ -16,6 +16,7 @@ import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.CommErrorsCsv;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ItemsCsv;
+import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
@@ -107,6 +108,11 @@ public final class PplCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // checked before the model loads: a clash found after the run would lose the run
+        Map<String, Path> files = new LinkedHashMap<>(outputs());
+        files.put("--data", data); // an output over the corpus would destroy the input
+        OutputFiles.requireDistinct(files);
+        outputs().values().stream().filter(java.util.Objects::nonNull).forEach(OutputFiles::checkReplaceable);
         CorpusSource corpus = CorpusSource.of(data, wikitext, name);
         CommSettings settings = new CommSettings(comm, commOptions.path(), commOptions.scope());
         String text = corpus.text(); // a bad --data path fails before the model is loaded
@@ -145,6 +151,14 @@ public final class PplCommand implements Callable<Integer> {
             writeOutputs(lm.name(), corpus, protocol, runs);
         }
         return ExitCodes.OK;
+    }
+
+    private Map<String, Path> outputs() {
+        Map<String, Path> m = new LinkedHashMap<>();
+        m.put("--out", out);
+        m.put("--items", items);
+        m.put("--diagnostics", diagnostics);
+        return m;
     }
 
     /** Resolves {@code --batch auto} for windows of {@code len} tokens and says what it chose and why. */

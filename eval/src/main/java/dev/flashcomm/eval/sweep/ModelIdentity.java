@@ -1,6 +1,7 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.tp.checkpoint.ModelFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,6 +46,7 @@ public final class ModelIdentity {
             Path file = modelDir.resolve(name);
             Sha256.field(d, name);
             if (Files.exists(file)) {
+                ModelFiles.regular(file, "");
                 Sha256.field(d, hashOf(file));
             } else {
                 Sha256.field(d, "absent");
@@ -77,6 +79,7 @@ public final class ModelIdentity {
     }
 
     private static void hashWeights(MessageDigest d, Path file) {
+        ModelFiles.regular(file, ""); // a FIFO named *.safetensors would block the sweep's start forever
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             Sha256.field(d, Long.toString(size));

@@ -7,18 +7,22 @@ import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.tp.Engines;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs the cells of a plan that this shard owns. Cached cells are read first and never recomputed; the rest run
  * grouped by model and TP degree (the matrix order), so each model is loaded once per TP degree, and only when at
- * least one of its cells is left. Each cell goes to the cache as soon as it finishes.
+ * least one of its cells is left. Each cell goes to the cache as soon as it finishes, and is measured under a
+ * {@link CellClaim}, so concurrent sweeps on one output directory measure every cell once.
  */
 public final class Sweep {
 
@@ -42,6 +46,7 @@ public final class Sweep {
         Map<Integer, CellResult> done = new HashMap<>();
         Map<Integer, Integer> ordinal = new HashMap<>();
         List<Cell> toMeasure = new ArrayList<>();
+        Set<Integer> damaged = new HashSet<>();
         for (Cell cell : owned) {
             ordinal.put(cell.position(), ordinal.size() + 1);
             Optional<CellResult> cached = cache.load(CacheKey.of(cell, config), cell, listener::warning);
@@ -49,6 +54,9 @@ public final class Sweep {
                 done.put(cell.position(), cached.get());
             } else {
                 toMeasure.add(cell);
+                if (Files.exists(cache.file(CacheKey.of(cell, config)))) {
+                    damaged.add(cell.position()); // reported once above; not read again unless rewritten
+                }
             }
         }
         int resumed = done.size();
@@ -56,17 +64,31 @@ public final class Sweep {
         CellRunner runner = new CellRunner(config);
         List<Device> devices = Engines.parseDevices(config.device());
         int next = 0;
+        int sharedCells = 0;
         while (next < toMeasure.size()) {
             Cell first = toMeasure.get(next);
             try (ScoringModel lm = ModelLoader.load(first.model().dir(), first.tp(), devices, config.dtype())) {
                 while (next < toMeasure.size() && sameModel(toMeasure.get(next), first)) {
                     Cell cell = toMeasure.get(next++);
-                    long start = System.nanoTime();
-                    CellResult result = runner.measure(cell, lm,
-                            listener.started(cell, ordinal.get(cell.position()), owned.size()));
-                    cache.store(CacheKey.of(cell, config), cell, result);
-                    done.put(cell.position(), result);
-                    listener.finished(cell, result, (System.nanoTime() - start) / 1e9);
+                    CacheKey key = CacheKey.of(cell, config);
+                    // a second sweep on this --out waits for the cell and shares its result instead of repeating it
+                    try (CellClaim claim = cache.claim(key, cell, listener::warning)) {
+                        // another sweep may have finished it since we looked, whether or not we had to wait
+                        boolean rewritten = claim.waited() || !damaged.contains(cell.position());
+                        Optional<CellResult> shared = rewritten
+                                ? cache.load(key, cell, listener::warning) : Optional.empty();
+                        if (shared.isPresent()) {
+                            done.put(cell.position(), shared.get());
+                            sharedCells++;
+                            continue;
+                        }
+                        long start = System.nanoTime();
+                        CellResult result = runner.measure(cell, lm,
+                                listener.started(cell, ordinal.get(cell.position()), owned.size()));
+                        cache.store(key, cell, result);
+                        done.put(cell.position(), result);
+                        listener.finished(cell, result, (System.nanoTime() - start) / 1e9);
+                    }
                 }
             }
         }
@@ -77,7 +99,7 @@ public final class Sweep {
             rows.addAll(r.rows());
             items.putAll(r.items());
         }
-        return new SweepOutcome(rows, items, toMeasure.size(), resumed);
+        return new SweepOutcome(rows, items, toMeasure.size() - sharedCells, resumed + sharedCells);
     }
 
     private static boolean sameModel(Cell a, Cell b) {

@@ -12,6 +12,7 @@ import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.model.ShardPlan;
+import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,9 +94,15 @@ public final class SweepPlanner {
         return new SweepPlan(config, models, cells, notes);
     }
 
-    /** Opens the checkpoint (config and safetensors headers, no weights) and checks every TP degree against it. */
+    /**
+     * Opens the checkpoint (config and safetensors headers, no weights), checks every tensor's dtype and shape against
+     * the config, and every TP degree and the compression scope against the model: a broken second model fails
+     * before the first model's cells run.
+     */
     private static Checkpoint checkShape(Path dir, SweepConfig config) {
         Checkpoint checkpoint = Checkpoint.open(dir);
+        TransformerModel.checkWeights(checkpoint);
+        config.scope().requireLayersWithin(checkpoint.config().numLayers(), dir.toString());
         for (int tp : config.tps()) {
             try {
                 ShardPlan.balanced(checkpoint.config(), tp);
@@ -112,8 +119,8 @@ public final class SweepPlanner {
         Path dir = checkpoint.dir();
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
-        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir)) {
-            prefix = PrefixToken.of(dir, tokenizer);
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, checkpoint.config().vocabSize())) {
+            prefix = PrefixToken.of(dir, tokenizer, checkpoint.config().vocabSize());
             PerplexityProtocol protocol = new PerplexityProtocol(seqLen, config.batch());
             for (CorpusSource corpus : config.corpora()) {
                 int[] tokens = tokenizer.encode(corpusTexts.get(corpus.name()));

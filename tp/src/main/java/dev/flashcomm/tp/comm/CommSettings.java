@@ -19,7 +19,8 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
             throw new IllegalArgumentException("format, path and scope are required");
         }
         if (path == CommPath.RING && format.kind() != CommFormat.Kind.FLASH) {
-            throw new IllegalArgumentException("--comm-path ring needs a flash format (intB-...), got " + format.name());
+            throw new SettingsException("--comm-path ring needs a flash format (intB-...), got --comm " + format.name()
+                    + " (fp16/bf16/exact are the same on every path: use --comm-path fake)");
         }
     }
 
