@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ForwardMemoryTest {
 
     /** Sums partials in the engine, in rank order (the exact format's numerics, with no byte accounting). */
-    private static final Communicator SUM = (partials, layer, site) -> {
+    static final Communicator SUM = (partials, layer, site) -> {
         NDArray s = partials.get(0);
         for (int r = 1; r < partials.size(); r++) {
             s = s.add(partials.get(r));

@@ -23,13 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class FusedLayersTest {
 
-    private static final Communicator SUM = (partials, layer, site) -> {
-        NDArray s = partials.get(0);
-        for (int r = 1; r < partials.size(); r++) {
-            s = s.add(partials.get(r));
-        }
-        return s;
-    };
+    private static final Communicator SUM = ForwardMemoryTest.SUM;
 
     @ParameterizedTest(name = "{0} TP {1}")
     @CsvSource({"stories260K, 1", "stories260K, 3", "llama3-tiny, 2", "qwen2-tiny, 2", "qwen3-tiny, 4"})
