@@ -18,9 +18,7 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
         if (format == null || path == null || scope == null) {
             throw new IllegalArgumentException("format, path and scope are required");
         }
-        if (path == CommPath.RING && format.kind() != CommFormat.Kind.FLASH) {
-            throw new IllegalArgumentException("--comm-path ring needs a flash format (intB-...), got " + format.name());
-        }
+        path.requireSupports(format);
     }
 
     public static CommSettings of(String format) {
