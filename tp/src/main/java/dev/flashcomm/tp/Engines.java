@@ -21,6 +21,18 @@ public final class Engines {
     private Engines() {
     }
 
+    /**
+     * The engine and the native library version it runs, e.g. {@code PyTorch 2.7.1} (DJL reports libtorch's
+     * version), for provenance; {@code PyTorch (not loaded: ...)} when the native library cannot be loaded.
+     */
+    public static String describe() {
+        try {
+            return ENGINE + " " + Engine.getEngine(ENGINE).getVersion();
+        } catch (RuntimeException | LinkageError e) {
+            return ENGINE + " (not loaded: " + e.getClass().getSimpleName() + ")";
+        }
+    }
+
     /** A root manager on {@code device}. The caller closes it. */
     public static NDManager newRootManager(Device device) {
         return NDManager.newBaseManager(device, ENGINE);

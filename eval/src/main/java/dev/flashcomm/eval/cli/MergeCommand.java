@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,9 @@ public final class MergeCommand implements Callable<Integer> {
             description = "COMM of the rows the others are compared with (default: ${DEFAULT-VALUE})")
     String baselineComm;
 
+    @Mixin
+    SeedOption seed;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -43,8 +47,10 @@ public final class MergeCommand implements Callable<Integer> {
         Path results = out != null ? out : dir.resolve(SweepOutputs.RESULTS);
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
-                + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, comments);
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
+                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, seed.seed,
+                comments);
         stdout.print(SummaryTable.render(compared, baselineComm));
         stdout.println();
         stdout.println("wrote       " + results);

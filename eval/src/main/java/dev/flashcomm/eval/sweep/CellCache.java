@@ -43,10 +43,20 @@ public final class CellCache {
     static final int FORMAT_VERSION = 1;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
+    /** Null for {@link #none()}. */
     private final Path dir;
 
     public CellCache(Path dir) {
-        this.dir = dir;
+        this.dir = java.util.Objects.requireNonNull(dir, "dir");
+    }
+
+    private CellCache() {
+        this.dir = null;
+    }
+
+    /** A cache that holds nothing: for one-off runs ({@code ppl}) that must not leave files behind. */
+    public static CellCache none() {
+        return new CellCache();
     }
 
     public Path file(CacheKey key) {
@@ -58,6 +68,9 @@ public final class CellCache {
      * entry is unreadable or was made for other ingredients (then {@code warnings} is told why).
      */
     public Optional<CellResult> load(CacheKey key, Cell cell, Consumer<String> warnings) {
+        if (dir == null) {
+            return Optional.empty();
+        }
         Path file = file(key);
         String text;
         try {
@@ -93,6 +106,9 @@ public final class CellCache {
      * @throws InputException naming the cache directory when it cannot be written
      */
     public void store(CacheKey key, Cell cell, CellResult result) {
+        if (dir == null) {
+            return;
+        }
         JsonObject json = new JsonObject();
         json.addProperty("format", FORMAT_VERSION);
         json.addProperty("cell", cell.label());

@@ -1,12 +1,14 @@
 package dev.flashcomm.eval.sweep;
 
-import ai.djl.Device;
+import dev.flashcomm.eval.lm.BatchSizer;
 import dev.flashcomm.eval.lm.ModelLoader;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.results.CellKey;
+import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.comm.TrafficMeter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,16 +26,35 @@ public final class Sweep {
 
     private final SweepPlan plan;
     private final CellCache cache;
+    private final ModelOpener opener;
     private final CellListener listener;
+    private final boolean diagnostics;
 
+    /** A sweep cached in the config's cache directory, loading models without progress output. */
     public Sweep(SweepPlan plan, CellListener listener) {
-        this(plan, new CellCache(plan.config().cacheDir()), listener);
+        this(plan, new CellCache(plan.config().cacheDir()), plainOpener(plan.config()), listener, false);
     }
 
     Sweep(SweepPlan plan, CellCache cache, CellListener listener) {
+        this(plan, cache, plainOpener(plan.config()), listener, false);
+    }
+
+    /**
+     * @param cache       where finished cells are kept; {@link CellCache#none()} for a run that keeps nothing
+     * @param diagnostics record per layer and site communication errors of perplexity cells (computed cells only)
+     */
+    public Sweep(SweepPlan plan, CellCache cache, ModelOpener opener, CellListener listener, boolean diagnostics) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.cache = Objects.requireNonNull(cache, "cache");
+        this.opener = Objects.requireNonNull(opener, "opener");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.diagnostics = diagnostics;
+    }
+
+    /** Loads a planned model with the config's devices, dtype and all-reduce implementation. */
+    public static ModelOpener plainOpener(SweepConfig config) {
+        return (model, tp) -> ModelLoader.load(model.dir(), tp, Engines.parseDevices(config.device()),
+                config.dtype(), config.commImpl());
     }
 
     public SweepOutcome run() {
@@ -53,31 +74,58 @@ public final class Sweep {
         }
         int resumed = done.size();
         listener.planned(toMeasure, resumed);
-        CellRunner runner = new CellRunner(config);
-        List<Device> devices = Engines.parseDevices(config.device());
+        CellRunner runner = new CellRunner(config, diagnostics);
         int next = 0;
         while (next < toMeasure.size()) {
             Cell first = toMeasure.get(next);
-            try (ScoringModel lm = ModelLoader.load(first.model().dir(), first.tp(), devices, config.dtype())) {
-                while (next < toMeasure.size() && sameModel(toMeasure.get(next), first)) {
-                    Cell cell = toMeasure.get(next++);
+            try (ScoringModel lm = opener.open(first.model(), first.tp())) {
+                List<Cell> group = new ArrayList<>();
+                for (int i = next; i < toMeasure.size() && sameModel(toMeasure.get(i), first); i++) {
+                    group.add(toMeasure.get(i));
+                }
+                int batch = config.batch().auto() ? autoBatch(lm, group) : config.batch().fixed();
+                for (Cell cell : group) {
                     long start = System.nanoTime();
-                    CellResult result = runner.measure(cell, lm,
+                    CellResult result = runner.measure(cell, lm, batch,
                             listener.started(cell, ordinal.get(cell.position()), owned.size()));
                     cache.store(CacheKey.of(cell, config), cell, result);
                     done.put(cell.position(), result);
                     listener.finished(cell, result, (System.nanoTime() - start) / 1e9);
                 }
+                next += group.size();
             }
         }
         List<ResultRow> rows = new ArrayList<>();
         Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
+        List<CommErrorRow> errors = new ArrayList<>();
         for (Cell cell : owned) {
             CellResult r = done.get(cell.position());
             rows.addAll(r.rows());
             items.putAll(r.items());
+            errors.addAll(r.commErrors());
         }
-        return new SweepOutcome(rows, items, toMeasure.size(), resumed);
+        return new SweepOutcome(rows, items, errors, toMeasure.size(), resumed);
+    }
+
+    /**
+     * {@code --batch auto} for one loaded model: sized for its longest sequences, a perplexity window when the
+     * group has a corpus, else the longest request a task may make (max_position_embeddings; task requests are
+     * mostly far shorter, so this errs on the safe side), and at most as many as the largest workload needs.
+     */
+    private int autoBatch(ScoringModel lm, List<Cell> group) {
+        PreparedModel model = group.get(0).model();
+        boolean corpus = group.stream().anyMatch(c -> c.workload() instanceof CorpusWorkload);
+        int length = corpus ? model.seqLen() : lm.maxLength();
+        int useful = 1;
+        for (Cell c : group) {
+            useful = Math.max(useful, c.workload() instanceof CorpusWorkload w ? model.windows(w.corpus().name())
+                    : ((TaskWorkload) c.workload()).items().size() * 4);
+        }
+        BatchSizer.Choice choice = BatchSizer.choose(lm, new int[length], useful,
+                lm.openCommunicator(group.get(0).comm(), new TrafficMeter(), null), listener::note);
+        listener.note("--batch auto: " + choice.batch() + " sequence(s) of up to " + length + " tokens per forward "
+                + "pass for " + model.name() + " at TP " + group.get(0).tp() + " (" + choice.how() + ")");
+        return choice.batch();
     }
 
     private static boolean sameModel(Cell a, Cell b) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,11 +52,26 @@ public final class SweepOutputs {
      */
     public static List<ResultRow> writeCompared(Path resultsFile, Path itemsFile, Measurements m, String baselineComm,
                                                 List<String> comments) {
-        List<ResultRow> sorted = ResultsMerge.merge(List.of(m.rows()));
-        List<ResultRow> compared = BaselineComparison.compare(sorted, m.items(), baselineComm);
+        return writeCompared(resultsFile, itemsFile, m, baselineComm, BaselineComparison.DEFAULT_SEED, comments);
+    }
+
+    /** As {@link #writeCompared(Path, Path, Measurements, String, List)}, with the bootstrap's seed. */
+    public static List<ResultRow> writeCompared(Path resultsFile, Path itemsFile, Measurements m, String baselineComm,
+                                                long seed, List<String> comments) {
+        List<ResultRow> compared = compared(m, Optional.of(baselineComm), seed);
         ResultsCsv.write(resultsFile, compared, comments);
         ItemsCsv.write(itemsFile, m.items(), comments);
         return compared;
+    }
+
+    /**
+     * The rows in file order, each compared with its baseline when there is one: how every command turns
+     * measurements into the rows it writes, so a {@code ppl} file and a {@code sweep} file of one experiment agree
+     * row for row.
+     */
+    public static List<ResultRow> compared(Measurements m, Optional<String> baselineComm, long seed) {
+        List<ResultRow> sorted = ResultsMerge.merge(List.of(m.rows()));
+        return baselineComm.map(b -> BaselineComparison.compare(sorted, m.items(), b, seed)).orElse(sorted);
     }
 
     /** A shard's rows, uncompared since its baselines may live in another shard. */

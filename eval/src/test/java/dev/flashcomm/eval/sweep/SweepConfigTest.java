@@ -32,7 +32,7 @@ class SweepConfigTest {
         assertEquals(List.of("fp16", "int8-asym-g128", "int4-asym-g128"),
                 c.commSettings().stream().map(CommSettings::label).toList());
         assertEquals(List.of(2, 4), c.tps());
-        assertEquals("fp16", c.baselineLabel());
+        assertEquals(java.util.Optional.of("fp16"), c.baselineLabel());
     }
 
     @Test
