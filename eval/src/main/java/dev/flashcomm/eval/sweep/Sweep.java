@@ -8,6 +8,7 @@ import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.model.LoadListener;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,8 +54,8 @@ public final class Sweep {
 
     /** Loads a planned model with the config's devices, dtype and all-reduce implementation. */
     public static ModelOpener plainOpener(SweepConfig config) {
-        return (model, tp) -> ModelLoader.load(model.dir(), tp, Engines.parseDevices(config.device()),
-                config.dtype(), config.commImpl());
+        return (model, tp) -> ModelLoader.load(model.checkpoint(), tp, Engines.parseDevices(config.device()),
+                config.dtype(), config.commImpl(), LoadListener.NONE);
     }
 
     public SweepOutcome run() {

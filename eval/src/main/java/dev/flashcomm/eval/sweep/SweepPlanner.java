@@ -114,7 +114,7 @@ public final class SweepPlanner {
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(dir)) {
-            prefix = PrefixToken.of(dir, tokenizer);
+            prefix = PrefixToken.of(checkpoint.config(), tokenizer);
             PerplexityProtocol protocol = new PerplexityProtocol(seqLen, 1);
             for (CorpusSource corpus : config.corpora()) {
                 int[] tokens = tokenizer.encode(corpusTexts.get(corpus.name()));
@@ -122,8 +122,8 @@ public final class SweepPlanner {
                 ids.put(corpus.name(), Arrays.copyOf(tokens, windows * seqLen));
             }
         }
-        return new PreparedModel(dir, ModelLoader.modelName(dir), checkpoint.config(), ModelIdentity.of(dir), seqLen,
-                prefix, ids);
+        return new PreparedModel(checkpoint, ModelLoader.modelName(dir), ModelIdentity.of(checkpoint), seqLen, prefix,
+                ids);
     }
 
     /**

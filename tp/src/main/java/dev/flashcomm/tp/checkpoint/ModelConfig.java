@@ -1,5 +1,7 @@
 package dev.flashcomm.tp.checkpoint;
 
+import java.util.OptionalInt;
+
 /**
  * The shape and numerics of a decoder-only checkpoint, read from {@code config.json} (both the transformers 4 and
  * the transformers 5 layout).
@@ -23,12 +25,14 @@ package dev.flashcomm.tp.checkpoint;
  * @param qkNorm             per-head RMSNorm on queries and keys before RoPE (Qwen3)
  * @param slidingWindow      attention window, 0 when attention is global
  * @param storageDtype       dtype the checkpoint declares ({@code torch_dtype} / {@code dtype}); informational
+ * @param eosTokenId         {@code eos_token_id} (the first one when it is a list); lm-eval conditions empty task
+ *                           contexts on it when the tokenizer adds no BOS
  */
 public record ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers,
                           int numHeads, int numKvHeads, int headDim, int vocabSize, int maxPositions,
                           double rmsNormEps, double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings,
                           boolean qkvBias, boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow,
-                          String storageDtype) {
+                          String storageDtype, OptionalInt eosTokenId) {
 
     public ModelConfig {
         positive("hidden_size", hiddenSize);
@@ -52,6 +56,19 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         if (ropeScaling == null) {
             ropeScaling = RopeScaling.NONE;
         }
+        if (eosTokenId == null) {
+            eosTokenId = OptionalInt.empty();
+        }
+    }
+
+    /** A config without an {@code eos_token_id}. */
+    public ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, int maxPositions, double rmsNormEps,
+                       double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings, boolean qkvBias,
+                       boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow, String storageDtype) {
+        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+                maxPositions, rmsNormEps, ropeTheta, ropeScaling, tiedEmbeddings, qkvBias, outputBias, mlpBias, qkNorm,
+                slidingWindow, storageDtype, OptionalInt.empty());
     }
 
     private static void positive(String field, int value) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /** Reads {@code config.json} as written by transformers 4 ({@code rope_theta}, {@code rope_scaling},
  *  {@code torch_dtype}) or transformers 5 ({@code rope_parameters}, {@code dtype}). */
@@ -87,7 +88,19 @@ public final class ModelConfigReader {
                 requiredInt(json, "num_hidden_layers"), heads, kvHeads, headDim, requiredInt(json, "vocab_size"),
                 optInt(json, "max_position_embeddings", 2048), number(json, "rms_norm_eps", 1e-6), theta, scaling,
                 bool(json, "tie_word_embeddings", false), qkvBias, outputBias, mlpBias,
-                arch == Architecture.QWEN3, window, dtype);
+                arch == Architecture.QWEN3, window, dtype, eosTokenId(json));
+    }
+
+    /** {@code eos_token_id}: a number, or a list whose first entry is the end-of-text token (Llama 3 Instruct). */
+    private static OptionalInt eosTokenId(JsonObject json) {
+        JsonElement eos = json.get("eos_token_id");
+        if (eos != null && eos.isJsonArray()) {
+            eos = eos.getAsJsonArray().isEmpty() ? null : eos.getAsJsonArray().get(0);
+        }
+        if (eos == null || eos.isJsonNull()) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(asInt("eos_token_id", eos));
     }
 
     private static String architectureName(JsonObject json) {

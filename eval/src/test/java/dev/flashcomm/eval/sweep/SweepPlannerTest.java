@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.datasets.TaskRegistry;
 import java.nio.file.Path;
+import dev.flashcomm.eval.Fixtures;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The planner applies {@code --limit} and {@code --max-windows} as lm-eval does, fractions included. */
-class SweepPlannerLimitTest {
+/** What the planner reads and derives before any weight is loaded. */
+class SweepPlannerTest {
 
     @Test
     void fractionalLimitsKeepThatShareOfItemsAndWindowsRoundedUp(@TempDir Path tmp) {
@@ -30,5 +32,15 @@ class SweepPlannerLimitTest {
         assertEquals((windows + 1) / 2, plan.models().get(0).windows("stories"));
         assertEquals(List.of("fp16", "int4-asym-g128"), fractions.commSettings().stream()
                 .map(dev.flashcomm.tp.comm.CommSettings::label).toList());
+    }
+
+    @Test
+    void aTokenizerWithoutBosConditionsEmptyContextsOnTheConfigsEos(@TempDir Path tmp) {
+        Path qwen = Fixtures.shared("models/qwen2-tiny");
+        PreparedModel m = SweepPlanner.plan(TinySweep.config(List.of(qwen), tmp.resolve("out"), Shard.ALL))
+                .models().get(0);
+        assertEquals(OptionalInt.of(0), m.prefixToken(), "qwen2-tiny's eos_token_id, from the one config read");
+        PreparedModel llama = SweepPlanner.plan(TinySweep.config(tmp.resolve("out2"))).models().get(0);
+        assertEquals(OptionalInt.empty(), llama.prefixToken(), "llama3-tiny adds a BOS");
     }
 }
