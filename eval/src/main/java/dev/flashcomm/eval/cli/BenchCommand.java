@@ -99,6 +99,11 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch auto: bench times a fixed batch; give a number");
         }
         Device device = run.devices().get(0);
+        boolean needsModel = sections.contains("ppl") || sections.contains("tp");
+        // the sweep's planner checks the model, the TP degrees and the window length and cuts the windows, as for
+        // ppl, before anything is timed: bad input fails in seconds
+        PreparedModel prepared = needsModel ? plan().models().get(0) : null;
+        int seqLen = needsModel ? prepared.seqLen() : 0;
         double matmul = Double.NaN;
         if (sections.contains("matmul") || sections.contains("ppl")) {
             // a GPU needs a product large enough to fill it; the CPU figure stays comparable with earlier runs
@@ -109,10 +114,6 @@ public final class BenchCommand implements Callable<Integer> {
                     run.dtypeName(), m, k, k, k, device, matmul);
             out.flush();
         }
-        boolean needsModel = sections.contains("ppl") || sections.contains("tp");
-        // the sweep's planner checks the model, the TP degree and the window length and cuts the windows, as for ppl
-        PreparedModel prepared = needsModel ? plan().models().get(0) : null;
-        int seqLen = needsModel ? prepared.seqLen() : 0;
         if (sections.contains("ppl")) {
             try (ScoringModel lm = load(out, prepared, 1)) {
                 out.printf(Locale.ROOT, "attention   %s%n", lm.model().attentionKernel());
