@@ -88,6 +88,19 @@ class PplSweepPipelineTest {
         assertFalse(ppl.err().contains("--tp 1"), ppl.transcript());
     }
 
+    @Test
+    void batchAutoIsChosenOnceTheModelIsLoadedAndRecorded(@TempDir Path dir) {
+        Path csv = dir.resolve("auto.csv");
+        CliRun run = CliRun.of("ppl", "--model", TinySweep.model().toString(), "--data",
+                TinySweep.demo("stories.txt").toString(), "--seq-len", "64", "--limit", "3", "--batch", "auto",
+                "--out", csv.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("flashcomm: --batch auto: "), run.transcript());
+        ResultRow row = ResultsCsv.read(csv).get(0);
+        // at most as many as there are windows: more would be pointless
+        assertTrue(row.settings().matches("seq_len=64;batch=[123];max_windows=3;.*"), row.settings());
+    }
+
     private static List<String> withoutWallTime(List<ResultRow> rows) {
         return rows.stream().map(r -> new ResultRow(r.model(), r.tp(), r.comm(), r.commPath(), r.task(), r.metric(),
                 r.value(), r.stderr(), r.n(), r.baseline(), r.delta(), r.relDelta(), r.pValue(), r.test(),
