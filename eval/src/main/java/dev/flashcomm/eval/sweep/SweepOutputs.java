@@ -140,4 +140,27 @@ public final class SweepOutputs {
         }
         return new Measurements(ResultsMerge.merge(rowPieces), ResultsMerge.mergeItems(itemPieces));
     }
+
+    /**
+     * Joins whole results files, not shard parts: the {@code --out} files of several {@code ppl} runs, or a
+     * {@code ppl} file and a sweep's {@code results.csv}. Their comparison columns are dropped (the merge compares
+     * again); a cell in several files must agree, as between shards.
+     *
+     * @param itemFiles per-item files of the same runs, for the paired tests; may be empty
+     * @throws InputException when no file is given
+     */
+    public static Measurements mergeFiles(List<Path> resultFiles, List<Path> itemFiles) {
+        if (resultFiles.isEmpty()) {
+            throw new InputException("merge: give --dir or results files");
+        }
+        List<List<ResultRow>> rowPieces = new ArrayList<>();
+        for (Path f : resultFiles) {
+            rowPieces.add(ResultsCsv.read(f).stream().map(ResultRow::withoutComparison).toList());
+        }
+        List<Map<CellKey, List<ItemScore>>> itemPieces = new ArrayList<>();
+        for (Path f : itemFiles) {
+            itemPieces.add(ItemsCsv.read(f));
+        }
+        return new Measurements(ResultsMerge.merge(rowPieces), ResultsMerge.mergeItems(itemPieces));
+    }
 }

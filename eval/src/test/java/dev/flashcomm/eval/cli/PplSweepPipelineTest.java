@@ -71,6 +71,22 @@ class PplSweepPipelineTest {
     }
 
     @Test
+    void mergeJoinsThePplFileWithTheSweepFileAndGateTakesTheResult(@TempDir Path dir) {
+        Path merged = dir.resolve("merged.csv");
+        CliRun merge = CliRun.of("merge", "--out", merged.toString(), pplFile.toString(), sweepFile.toString(),
+                "--items", sweepFile.resolveSibling("items.csv").toString());
+        assertEquals(0, merge.exitCode(), merge.transcript());
+        // the same two cells in both files: they agree, so the union is those two, compared again
+        assertEquals(withoutWallTime(ResultsCsv.read(pplFile)), withoutWallTime(ResultsCsv.read(merged)));
+        CliRun gate = CliRun.of("gate", "--results", merged.toString(), "--max-ppl-increase", "1000%",
+                "--max-acc-drop", "100");
+        assertEquals(0, gate.exitCode(), gate.transcript());
+        CliRun both = CliRun.of("merge", "--dir", dir.toString(), pplFile.toString());
+        assertEquals(2, both.exitCode(), both.transcript());
+        assertTrue(both.err().contains("either --dir DIR or results files"), both.transcript());
+    }
+
+    @Test
     void filesSayWhenWhereAndWithWhatTheyWereMade() throws IOException {
         String head = String.join("\n", Files.readAllLines(pplFile, StandardCharsets.UTF_8).subList(0, 8));
         assertTrue(head.contains("# command: flashcomm ppl --model"), head);
