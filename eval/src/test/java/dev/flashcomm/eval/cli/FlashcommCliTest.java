@@ -62,6 +62,16 @@ class FlashcommCliTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"ppl, --limit, -1", "ppl, --limit, 1.5", "sweep, --limit, -0.1",
+        "sweep, --max-windows, x", "bench, --limit, -2"})
+    void aLimitThatIsNoLimitIsAUsageError(String command, String option, String value) {
+        CliRun run = CliRun.of(command, option, value); // a bad value fails while parsing, before required options
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals(1, run.errLines().size(), run.transcript());
+        assertTrue(run.errLines().get(0).contains("'" + value + "' is not a limit"), run.transcript());
+    }
+
     @Test
     void demoRefusesATpThatMeasuresNothing() {
         CliRun run = CliRun.of("demo", "--tp", "1");
