@@ -3,6 +3,7 @@ package dev.flashcomm.eval;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,10 @@ public record Provenance(String toolVersion, String engine, Instant date, List<S
         Objects.requireNonNull(engine, "engine");
         date = date.truncatedTo(ChronoUnit.SECONDS);
         command = List.copyOf(command);
-        models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
-        data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
         Objects.requireNonNull(devices, "devices");
-        settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
     /**

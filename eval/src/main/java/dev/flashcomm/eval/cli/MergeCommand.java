@@ -8,6 +8,8 @@ import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.results.SummaryTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -77,7 +79,7 @@ public final class MergeCommand implements Callable<Integer> {
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
-                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS));
         List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, seed.seed,
                 comments);
         stdout.print(SummaryTable.render(compared, baselineComm));
@@ -96,7 +98,7 @@ public final class MergeCommand implements Callable<Integer> {
         List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baselineComm), seed.seed);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
-                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS));
         ResultsCsv.write(out, compared, comments);
         stdout.print(SummaryTable.render(compared, baselineComm));
         stdout.println();

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -47,7 +48,7 @@ public final class CellCache {
     private final Path dir;
 
     public CellCache(Path dir) {
-        this.dir = java.util.Objects.requireNonNull(dir, "dir");
+        this.dir = Objects.requireNonNull(dir, "dir");
     }
 
     private CellCache() {

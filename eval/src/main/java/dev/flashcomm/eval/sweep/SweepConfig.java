@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.results.BaselineComparison;
 import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressionScope;
@@ -47,7 +48,7 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
 
     public static final int DEFAULT_SEQ_LEN = 2048;
     /** The seed the paired bootstrap of perplexity p-values draws from unless --seed says otherwise. */
-    public static final long DEFAULT_SEED = dev.flashcomm.results.BaselineComparison.DEFAULT_SEED;
+    public static final long DEFAULT_SEED = BaselineComparison.DEFAULT_SEED;
 
     public SweepConfig {
         models = List.copyOf(models);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The top-level command line: what a new user sees before any model is loaded. */
@@ -63,7 +64,7 @@ class FlashcommCliTest {
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @org.junit.jupiter.params.provider.CsvSource({"ppl, --limit, -1", "ppl, --limit, 1.5", "sweep, --limit, -0.1",
+    @CsvSource({"ppl, --limit, -1", "ppl, --limit, 1.5", "sweep, --limit, -0.1",
         "sweep, --max-windows, x", "bench, --limit, -2"})
     void aLimitThatIsNoLimitIsAUsageError(String command, String option, String value) {
         CliRun run = CliRun.of(command, option, value); // a bad value fails while parsing, before required options

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.datasets.TaskRegistry;
-import java.nio.file.Path;
 import dev.flashcomm.eval.Fixtures;
+import dev.flashcomm.tp.comm.CommSettings;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class SweepPlannerTest {
         int windows = SweepPlanner.plan(all).models().get(0).windows("stories");
         assertEquals((windows + 1) / 2, plan.models().get(0).windows("stories"));
         assertEquals(List.of("fp16", "int4-asym-g128"), fractions.commSettings().stream()
-                .map(dev.flashcomm.tp.comm.CommSettings::label).toList());
+                .map(CommSettings::label).toList());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonParser;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ModelConfigReaderTest {
@@ -36,11 +37,11 @@ class ModelConfigReaderTest {
     void eosTokenIdIsANumberOrTheFirstOfAList() {
         String base = "{\"architectures\":[\"Qwen2ForCausalLM\"],\"hidden_size\":64,\"intermediate_size\":128,"
                 + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":10";
-        assertEquals(java.util.OptionalInt.of(7), ModelConfigReader.parse(
+        assertEquals(OptionalInt.of(7), ModelConfigReader.parse(
                 JsonParser.parseString(base + ",\"eos_token_id\":7}").getAsJsonObject()).eosTokenId());
-        assertEquals(java.util.OptionalInt.of(3), ModelConfigReader.parse(
+        assertEquals(OptionalInt.of(3), ModelConfigReader.parse(
                 JsonParser.parseString(base + ",\"eos_token_id\":[3,9]}").getAsJsonObject()).eosTokenId());
-        assertEquals(java.util.OptionalInt.empty(), ModelConfigReader.parse(
+        assertEquals(OptionalInt.empty(), ModelConfigReader.parse(
                 JsonParser.parseString(base + "}").getAsJsonObject()).eosTokenId());
     }
 
