@@ -128,8 +128,8 @@ public final class SweepPlanner {
 
     /**
      * The window length of a model: {@code requested}, or {@link SweepConfig#DEFAULT_SEQ_LEN} cut to the model's
-     * {@code max_position_embeddings} (with a note when that happens and {@code notes} is given). The one place the
-     * rule lives: every command that scores windows asks it.
+     * {@code max_position_embeddings} and {@code sliding_window} (with a note in {@code notes} when that happens).
+     * The one place the rule lives: every command that scores windows asks it.
      *
      * @param usesWindows whether anything will be cut into windows (a task-only sweep needs no note)
      * @throws InputException when {@code requested} exceeds the model's positions or its sliding window
@@ -143,7 +143,15 @@ public final class SweepPlanner {
                         + ", its max_position_embeddings");
             }
             int len = Math.min(SweepConfig.DEFAULT_SEQ_LEN, max);
-            return cfg.slidingWindow() > 0 ? Math.min(len, cfg.slidingWindow()) : len;
+            if (cfg.slidingWindow() > 0 && cfg.slidingWindow() < len) {
+                // sliding-window attention is not implemented, so a default window never exceeds it either
+                if (usesWindows) {
+                    notes.add("--seq-len defaults to " + cfg.slidingWindow() + " for "
+                            + configFile.getParent().getFileName() + ", its sliding_window");
+                }
+                return cfg.slidingWindow();
+            }
+            return len;
         }
         int len = requested.getAsInt();
         if (len < 2) {

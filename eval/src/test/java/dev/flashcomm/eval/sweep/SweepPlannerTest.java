@@ -1,12 +1,19 @@
 package dev.flashcomm.eval.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.datasets.TaskRegistry;
 import dev.flashcomm.eval.Fixtures;
+import dev.flashcomm.eval.InputException;
+import dev.flashcomm.tp.checkpoint.Architecture;
+import dev.flashcomm.tp.checkpoint.ModelConfig;
+import dev.flashcomm.tp.checkpoint.RopeScaling;
 import dev.flashcomm.tp.comm.CommSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -43,5 +50,24 @@ class SweepPlannerTest {
         assertEquals(OptionalInt.of(0), m.prefixToken(), "qwen2-tiny's eos_token_id, from the one config read");
         PreparedModel llama = SweepPlanner.plan(TinySweep.config(tmp.resolve("out2"))).models().get(0);
         assertEquals(OptionalInt.empty(), llama.prefixToken(), "llama3-tiny adds a BOS");
+    }
+
+    @Test
+    void theWindowRuleHoldsForEveryCommand() {
+        ModelConfig sliding = new ModelConfig(Architecture.LLAMA, 64, 128, 2, 4, 4, 16, 100, 4096, 1e-5, 10000,
+                RopeScaling.NONE, true, false, false, false, false, 1024, "float32");
+        Path file = Path.of("m", "config.json");
+        List<String> notes = new ArrayList<>();
+        assertEquals(1024, SweepPlanner.windowLength(OptionalInt.empty(), sliding, file, true, notes));
+        assertEquals(List.of("--seq-len defaults to 1024 for m, its sliding_window"), notes);
+        assertEquals(512, SweepPlanner.windowLength(OptionalInt.of(512), sliding, file, true, notes));
+        InputException beyond = assertThrows(InputException.class,
+                () -> SweepPlanner.windowLength(OptionalInt.of(2048), sliding, file, true, notes));
+        assertTrue(beyond.getMessage().contains("exceeds the sliding_window 1024"), beyond.getMessage());
+        InputException tooLong = assertThrows(InputException.class,
+                () -> SweepPlanner.windowLength(OptionalInt.of(8192), sliding, file, true, notes));
+        assertTrue(tooLong.getMessage().contains("exceeds max_position_embeddings 4096"), tooLong.getMessage());
+        assertThrows(InputException.class, () -> SweepPlanner.windowLength(OptionalInt.of(1), sliding, file, true,
+                notes));
     }
 }
