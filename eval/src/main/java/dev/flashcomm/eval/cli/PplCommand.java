@@ -119,7 +119,7 @@ public final class PplCommand implements Callable<Integer> {
         List<ResultRow> rows = SweepOutputs.compared(
                 new SweepOutputs.Measurements(outcome.rows(), outcome.items()), plan.config().baselineLabel(),
                 seed.seed);
-        new PplReport(stdout).print(rows, plan.config().baselineLabel());
+        new PplReport(stdout).print(rows, plan.config().baselineLabel(), prepared.seqLen());
         List<String> comments = plan.provenance(spec.commandLine().getParseResult().originalArgs()).lines();
         if (out != null) {
             ResultsCsv.write(out, rows, comments);

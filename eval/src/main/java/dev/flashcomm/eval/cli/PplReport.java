@@ -15,13 +15,15 @@ final class PplReport {
         this.out = out;
     }
 
-    /** @param rows the compared rows of a one-corpus run: the measured format, and its baseline when there is one */
-    void print(List<ResultRow> rows, Optional<String> baseline) {
+    /**
+     * @param rows   the compared rows of a one-corpus run: the measured format, and its baseline when there is one
+     * @param seqLen the window the rows were measured with
+     */
+    void print(List<ResultRow> rows, Optional<String> baseline, int seqLen) {
         ResultRow main = rows.stream().filter(r -> baseline.isEmpty() || !r.isBaseline(baseline.get())).findFirst()
                 .orElse(rows.get(0));
         Optional<ResultRow> base = baseline.flatMap(b -> rows.stream().filter(r -> r.isBaseline(b)).findFirst());
         out.printf(Locale.ROOT, "comm        %s (%s path)%n", main.comm(), main.commPath());
-        int seqLen = seqLen(main);
         long windows = main.n() / (seqLen - 1);
         out.printf(Locale.ROOT, "perplexity  %.4f ± %.4f  (mean NLL %.6f over %d scored tokens)%n", main.value(),
                 main.stderr(), Math.log(main.value()), main.n());
@@ -44,11 +46,5 @@ final class PplReport {
                 main.wallSeconds() > 0 ? windows * (double) seqLen / main.wallSeconds() : Double.NaN,
                 main.wallSeconds());
         out.flush();
-    }
-
-    /** The window of a perplexity row, from its protocol ({@code gptq-ppl seq_len=N}). */
-    private static int seqLen(ResultRow row) {
-        String p = row.protocol();
-        return Integer.parseInt(p.substring(p.indexOf("seq_len=") + "seq_len=".length()).split("\\s")[0]);
     }
 }

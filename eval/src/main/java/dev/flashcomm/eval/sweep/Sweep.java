@@ -111,7 +111,7 @@ public final class Sweep {
     /**
      * {@code --batch auto} for one loaded model: sized for its longest sequences, a perplexity window when the
      * group has a corpus, else the longest request a task may make (max_position_embeddings; task requests are
-     * mostly far shorter, so this errs on the safe side), and at most as many as the largest workload needs.
+     * mostly far shorter, so this errs on the safe side), and at most as many sequences as the largest workload has.
      */
     private int autoBatch(ScoringModel lm, List<Cell> group) {
         PreparedModel model = group.get(0).model();
@@ -119,8 +119,9 @@ public final class Sweep {
         int length = corpus ? model.seqLen() : lm.maxLength();
         int useful = 1;
         for (Cell c : group) {
+            // a task scores one sequence per choice of each item
             useful = Math.max(useful, c.workload() instanceof CorpusWorkload w ? model.windows(w.corpus().name())
-                    : ((TaskWorkload) c.workload()).items().size() * 4);
+                    : ((TaskWorkload) c.workload()).items().stream().mapToInt(i -> i.choices().size()).sum());
         }
         BatchSizer.Choice choice = BatchSizer.choose(lm, new int[length], useful,
                 lm.openCommunicator(group.get(0).comm(), new TrafficMeter(), null), listener::note);
