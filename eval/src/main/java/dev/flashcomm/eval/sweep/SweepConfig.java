@@ -80,6 +80,10 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         if (comms.isEmpty() && baselineComm.isEmpty()) {
             throw new IllegalArgumentException("--comm: give at least one communication format");
         }
+        if (!comms.isEmpty() && comms.stream().noneMatch(commPath::supports)) {
+            // every format falls back to the fake path, so the ring the user asked for would never run
+            commPath.requireSupports(comms.get(0));
+        }
         if (seqLen.isPresent() && seqLen.getAsInt() < 2) {
             throw new IllegalArgumentException("--seq-len must be at least 2, got " + seqLen.getAsInt());
         }

@@ -74,6 +74,16 @@ class FlashcommCliTest {
     }
 
     @Test
+    void aRingPathWithoutAFlashFormatIsAUsageErrorBeforeAnyFileIsRead() {
+        CliRun run = CliRun.of("ppl", "--model", "no-such-model", "--data", "no-such.txt", "--comm", "fp16",
+                "--comm-path", "ring");
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals(1, run.errLines().size(), run.transcript());
+        assertTrue(run.errLines().get(0).contains("--comm-path ring (the quantize-at-every-hop ablation) needs a "
+                + "flash format"), run.transcript());
+    }
+
+    @Test
     void demoRefusesATpThatMeasuresNothing() {
         CliRun run = CliRun.of("demo", "--tp", "1");
         assertEquals(2, run.exitCode(), run.transcript());

@@ -48,6 +48,14 @@ class SweepConfigTest {
     }
 
     @Test
+    void aRingWithNoFlashFormatToRunIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config(List.of("fp16", "bf16"), "fp16", CommPath.RING, CompressionScope.ALL));
+        assertEquals("--comm-path ring (the quantize-at-every-hop ablation) needs a flash format (intB-...), got fp16",
+                e.getMessage());
+    }
+
+    @Test
     void refusesNothingToMeasureAndBadNumbers() {
         IllegalArgumentException nothing = assertThrows(IllegalArgumentException.class,
                 () -> new SweepConfig(List.of(Path.of("m")), List.of(2), List.of(), CommFormat.FP16, CommPath.FAKE,
