@@ -21,18 +21,6 @@ public final class Engines {
     private Engines() {
     }
 
-    /**
-     * The engine and the native library version it runs, e.g. {@code PyTorch 2.7.1} (DJL reports libtorch's
-     * version), for provenance; {@code PyTorch (not loaded: ...)} when the native library cannot be loaded.
-     */
-    public static String describe() {
-        try {
-            return ENGINE + " " + Engine.getEngine(ENGINE).getVersion();
-        } catch (RuntimeException | LinkageError e) {
-            return ENGINE + " (not loaded: " + e.getClass().getSimpleName() + ")";
-        }
-    }
-
     /** A root manager on {@code device}. The caller closes it. */
     public static NDManager newRootManager(Device device) {
         return NDManager.newBaseManager(device, ENGINE);
@@ -75,6 +63,15 @@ public final class Engines {
         } catch (RuntimeException | LinkageError e) {
             return -1;
         }
+    }
+
+    /**
+     * The engine and its native library as results provenance records them, e.g. {@code PyTorch 2.7.1 (DJL 0.36.0,
+     * the bundled CPU libtorch is loaded)}. Loads the engine if it is not loaded yet.
+     */
+    public static String describe() {
+        Engine engine = Engine.getEngine(ENGINE);
+        return ENGINE + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ", " + libtorchInUse() + ")";
     }
 
     /** Where the engine's native library came from, for messages. */
