@@ -35,6 +35,7 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
                           String storageDtype, OptionalInt eosTokenId) {
 
     public ModelConfig {
+        eosTokenId = eosTokenId == null ? OptionalInt.empty() : eosTokenId;
         positive("hidden_size", hiddenSize);
         positive("intermediate_size", intermediateSize);
         positive("num_hidden_layers", numLayers);
@@ -56,19 +57,6 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         if (ropeScaling == null) {
             ropeScaling = RopeScaling.NONE;
         }
-        if (eosTokenId == null) {
-            eosTokenId = OptionalInt.empty();
-        }
-    }
-
-    /** A config without an {@code eos_token_id}. */
-    public ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
-                       int numKvHeads, int headDim, int vocabSize, int maxPositions, double rmsNormEps,
-                       double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings, boolean qkvBias,
-                       boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow, String storageDtype) {
-        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
-                maxPositions, rmsNormEps, ropeTheta, ropeScaling, tiedEmbeddings, qkvBias, outputBias, mlpBias, qkNorm,
-                slidingWindow, storageDtype, OptionalInt.empty());
     }
 
     private static void positive(String field, int value) {
@@ -88,5 +76,15 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         long mlp = 3L * hiddenSize * intermediateSize;
         long embed = (long) vocabSize * hiddenSize * (tiedEmbeddings ? 1 : 2);
         return numLayers * (attn + mlp) + embed;
+    }
+
+    /** A config without an {@code eos_token_id}. */
+    public ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, int maxPositions, double rmsNormEps,
+                       double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings, boolean qkvBias,
+                       boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow, String storageDtype) {
+        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+                maxPositions, rmsNormEps, ropeTheta, ropeScaling, tiedEmbeddings, qkvBias, outputBias, mlpBias, qkNorm,
+                slidingWindow, storageDtype, OptionalInt.empty());
     }
 }
