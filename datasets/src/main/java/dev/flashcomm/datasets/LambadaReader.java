@@ -25,6 +25,10 @@ final class LambadaReader {
         } else {
             throw doc.unknownLayout("{context, continuation} or {text}");
         }
+        if (PyText.isBlank(word)) {
+            // nothing to predict: scoring it would count a free (or impossible) item in the accuracy
+            throw doc.error("the target word is empty");
+        }
         return new TaskItem(index, List.of(Choice.of(context, word)), 0);
     }
 }

@@ -1,5 +1,8 @@
 package dev.flashcomm.datasets;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,9 @@ import java.util.List;
  * line.
  */
 final class SourceLines {
+    /** Longer than any item of the supported tasks (BoolQ passages are a few thousand characters) by far. */
+    static final int MAX_LINE_CHARS = 1 << 20;
+
     private final Path file;
     private final List<String> lines;
 
@@ -21,20 +27,46 @@ final class SourceLines {
     }
 
     static SourceLines read(Path file) {
-        String text = TextFiles.read(file);
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
         List<String> lines = new ArrayList<>();
-        int start = 0;
-        while (start < text.length()) {
-            int newline = text.indexOf('\n', start);
-            int end = newline < 0 ? text.length() : newline;
-            String line = text.substring(start, end);
-            lines.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
-            start = end + 1;
+        StringBuilder line = new StringBuilder();
+        try (BufferedReader in = TextFiles.open(file)) {
+            char[] buf = new char[1 << 16];
+            boolean first = true;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                int from = 0;
+                if (first && buf[0] == '\uFEFF') {
+                    from = 1;
+                }
+                first = false;
+                for (int i = from; i < n; i++) {
+                    char c = buf[i];
+                    if (c == '\n') {
+                        lines.add(strip(line));
+                        line.setLength(0);
+                    } else if (line.length() >= MAX_LINE_CHARS) {
+                        // streamed, so one huge line costs this much memory and no more
+                        throw DataException.at(file, lines.size() + 1, "longer than " + MAX_LINE_CHARS
+                                + " characters; no task item is that long (is this the right file?)");
+                    } else {
+                        line.append(c);
+                    }
+                }
+            }
+        } catch (CharacterCodingException e) {
+            throw DataException.in(file, "not valid UTF-8 (after line " + lines.size() + ")");
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (line.length() > 0) {
+            lines.add(strip(line));
         }
         return new SourceLines(file, lines);
+    }
+
+    private static String strip(StringBuilder line) {
+        int n = line.length();
+        return n > 0 && line.charAt(n - 1) == '\r' ? line.substring(0, n - 1) : line.toString();
     }
 
     Path file() {

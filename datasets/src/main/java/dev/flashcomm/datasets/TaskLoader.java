@@ -15,19 +15,23 @@ public final class TaskLoader {
     }
 
     /**
-     * The first {@code limit} items of {@code file} ({@code limit <= 0}: all of them).
+     * The first {@code limit} items of {@code file} ({@code limit <= 0}: all of them). Every line is read and
+     * checked whatever the limit, so a file broken past the limit fails now, not in a later, larger run.
      *
      * @throws DataException if the file is missing or unreadable, a line is malformed, or it holds no item
      */
     public static List<TaskItem> load(TaskSpec spec, Path file, int limit) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(file, "file");
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0 (0 = all), got " + limit);
+        }
         SourceLines source = SourceLines.read(file);
-        List<TaskItem> items = readerFor(spec.format()).read(source, limit);
+        List<TaskItem> items = readerFor(spec.format()).read(source, 0);
         if (items.isEmpty()) {
             throw DataException.in(file, "no items");
         }
-        return List.copyOf(items);
+        return List.copyOf(limit > 0 && limit < items.size() ? items.subList(0, limit) : items);
     }
 
     /**

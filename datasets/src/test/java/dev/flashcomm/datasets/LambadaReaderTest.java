@@ -36,4 +36,14 @@ class LambadaReaderTest {
         assertEquals(file + ":1: field \"text\" has no space before its last word", assertThrows(DataException.class,
                 () -> TaskLoader.load(TaskRegistry.LAMBADA_OPENAI, file, 0)).getMessage());
     }
+
+    @Test
+    void emptyTargetIsAnErrorNotAFreeItem(@TempDir Path dir) {
+        Path file = Files2.lines(dir, "l.jsonl", j("{'context': '', 'continuation': ''}"));
+        assertEquals(file + ":1: the target word is empty", assertThrows(DataException.class,
+                () -> TaskLoader.load(TaskRegistry.LAMBADA_OPENAI, file, 0)).getMessage());
+        Path trailing = Files2.lines(dir, "t.jsonl", j("{'text': 'ends with a space '}"));
+        assertEquals(trailing + ":1: the target word is empty", assertThrows(DataException.class,
+                () -> TaskLoader.load(TaskRegistry.LAMBADA_OPENAI, trailing, 0)).getMessage());
+    }
 }

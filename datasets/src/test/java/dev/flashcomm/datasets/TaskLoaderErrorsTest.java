@@ -3,6 +3,7 @@ package dev.flashcomm.datasets;
 import static dev.flashcomm.datasets.Json.j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,11 +80,37 @@ class TaskLoaderErrorsTest {
     }
 
     @Test
-    void limitStopsEarlyAndIgnoresLaterLines(@TempDir Path dir) {
-        Path file = Files2.lines(dir, "c.jsonl", GOOD, GOOD, "not json");
-        List<TaskItem> two = TaskLoader.load(TaskRegistry.COPA, file, 2);
+    void limitKeepsTheFirstItemsButEveryLineIsChecked(@TempDir Path dir) {
+        Path good = Files2.lines(dir, "g.jsonl", GOOD, GOOD, GOOD);
+        List<TaskItem> two = TaskLoader.load(TaskRegistry.COPA, good, 2);
         assertEquals(List.of(0, 1), two.stream().map(TaskItem::index).toList());
-        assertEquals(file + ":3: bad JSON: malformed JSON at column 1", message(TaskRegistry.COPA, file));
+        // a broken line past the limit fails now, not in the next, larger run (README: "their every line")
+        Path file = Files2.lines(dir, "c.jsonl", GOOD, GOOD, "not json");
+        DataException e = assertThrows(DataException.class, () -> TaskLoader.load(TaskRegistry.COPA, file, 2));
+        assertEquals(file + ":3: bad JSON: malformed JSON at column 1", e.getMessage());
+    }
+
+    @Test
+    void aHugeLineFailsWithoutReadingItWhole(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("h.jsonl");
+        Files.writeString(file, GOOD + "\n" + "x".repeat(SourceLines.MAX_LINE_CHARS + 10) + "\n" + GOOD + "\n");
+        DataException e = assertThrows(DataException.class, () -> TaskLoader.load(TaskRegistry.COPA, file, 1));
+        assertTrue(e.getMessage().startsWith(file + ":2: longer than "), e.getMessage());
+    }
+
+    @Test
+    void specialFilesAreRefusedInsteadOfReadForever(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("f.jsonl");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            assertEquals(fifo + ": not a regular file (a FIFO, socket or device); give a file",
+                    message(TaskRegistry.COPA, fifo));
+        }
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            assertTrue(message(TaskRegistry.COPA, zero).contains("not a regular file"));
+            DataException e = assertThrows(DataException.class, () -> TextCorpus.plainText(zero));
+            assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        }
     }
 
     @Test

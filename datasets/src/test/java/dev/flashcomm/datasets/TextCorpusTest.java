@@ -35,6 +35,16 @@ class TextCorpusTest {
     }
 
     @Test
+    void aCorpusLargerThanTheHeapCanHoldIsRefusedBeforeReading(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.txt");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(Runtime.getRuntime().maxMemory() / 4 + 1); // sparse: no disk, no read
+        }
+        DataException e = assertThrows(DataException.class, () -> TextCorpus.plainText(big));
+        assertTrue(e.getMessage().startsWith(big + ": too large to read at once"), e.getMessage());
+    }
+
+    @Test
     void wikitextJoinsRowsWithBlankLines(@TempDir Path dir) {
         Path raw = Files2.text(dir, "wiki.test.raw", " \n = A = \n \nBody .\n");
         // rows: "", " = A = \n", "", "Body .\n"

@@ -1,10 +1,16 @@
 package dev.flashcomm.results;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,9 +65,11 @@ final class CsvFiles {
 
     /**
      * Writes to a temporary file beside {@code target}, forces it to disk and moves it over {@code target} atomically,
-     * so readers never see half a file; the temporary file is removed if anything fails.
+     * so readers never see half a file; the temporary file is removed if anything fails. Only a regular file (or
+     * nothing) is replaced: see {@link OutputFiles#checkReplaceable}.
      */
     static void writeAtomically(Path target, CSVFormat format, List<String> headerComments, RecordWriter body) {
+        OutputFiles.checkReplaceable(target);
         List<String> comments = List.copyOf(headerComments);
         CSVFormat withComments = format.builder().setHeaderComments(comments.toArray(new String[0])).get();
         Path absolute = target.toAbsolutePath();
@@ -75,11 +83,15 @@ final class CsvFiles {
                 printer.flush();
                 channel.force(true);
             }
+            OutputFiles.checkReplaceable(target); // again: the target may have been swapped while we wrote
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
             deleteQuietly(tmp, e);
             throw ResultsException.in(target, "cannot write: directory " + absolute.getParent() + " does not exist");
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
+            deleteQuietly(tmp, e);
+            throw ResultsException.in(target, "cannot write: " + OutputFiles.describe(e));
+        } catch (UncheckedIOException e) {
             deleteQuietly(tmp, e);
             throw ResultsException.in(target, "cannot write: " + describe(e));
         } catch (RuntimeException e) {
@@ -101,7 +113,10 @@ final class CsvFiles {
      * {@code reader}; any problem becomes a one-line {@link ResultsException} naming the file and line.
      */
     static void read(Path file, Class<? extends Enum<?>> columns, RecordReader reader) {
-        try (CSVParser parser = CSVParser.parse(file, StandardCharsets.UTF_8, readFormat())) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw ResultsException.in(file, "not a regular file (a FIFO or device would never end or never start)");
+        }
+        try (Reader in = withoutByteOrderMark(file); CSVParser parser = readFormat().parse(in)) {
             checkHeader(file, parser.getHeaderNames(), columns);
             for (CSVRecord record : parser) {
                 long line = parser.getCurrentLineNumber();
@@ -117,11 +132,50 @@ final class CsvFiles {
             }
         } catch (NoSuchFileException e) {
             throw ResultsException.in(file, "no such file");
-        } catch (IOException | UncheckedIOException e) {
+        } catch (CharacterCodingException e) {
+            throw ResultsException.in(file, "not valid UTF-8");
+        } catch (UncheckedIOException e) {
+            throw ResultsException.in(file, e.getCause() instanceof CharacterCodingException ? "not valid UTF-8"
+                    : "cannot read: " + describe(e));
+        } catch (IOException e) {
             throw ResultsException.in(file, "cannot read: " + describe(e));
         } catch (IllegalArgumentException e) {
             // commons-csv rejects a malformed header (e.g. a repeated column) while opening the file
             throw ResultsException.in(file, "bad header: " + e.getMessage());
+        }
+    }
+
+    /** The {@code #} comment lines before the header, without the marker; an unreadable file has none. */
+    static List<String> headerComments(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw ResultsException.in(file, Files.exists(file) ? "not a regular file" : "no such file");
+        }
+        try (Reader in = withoutByteOrderMark(file); CSVParser parser = readFormat().parse(in)) {
+            return parser.hasHeaderComment() ? List.of(parser.getHeaderComment().split("\n", -1)) : List.of();
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            throw ResultsException.in(file, "cannot read: " + (e instanceof IOException io ? OutputFiles.describe(io)
+                    : describe(e)));
+        }
+    }
+
+    /**
+     * A reader of {@code file} past a UTF-8 byte-order mark, which spreadsheet programs write and which would
+     * otherwise become part of the first column's name.
+     */
+    private static Reader withoutByteOrderMark(Path file) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file));
+        try {
+            in.mark(3);
+            byte[] head = in.readNBytes(3);
+            if (!(head.length == 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB
+                    && (head[2] & 0xff) == 0xBF)) {
+                in.reset();
+            }
+            return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        } catch (IOException e) {
+            in.close();
+            throw e;
         }
     }
 

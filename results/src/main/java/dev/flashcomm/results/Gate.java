@@ -54,6 +54,10 @@ public final class Gate {
 
     private GateReport check(List<ResultRow> results, String resultsSource, List<ResultRow> baselineRows,
                              String baselineSource, String baselineComm) {
+        checkPossible(results, resultsSource);
+        if (baselineRows != null) {
+            checkPossible(baselineRows, baselineSource);
+        }
         RowIndex own = new RowIndex(results, resultsSource);
         RowIndex reference = baselineRows == null ? null : new RowIndex(baselineRows, baselineSource);
         if (reference == null && results.stream().noneMatch(r -> r.isBaseline(baselineComm))) {
@@ -94,6 +98,34 @@ public final class Gate {
             throw new ResultsException(baselineSource + ": no row matches any cell of " + resultsSource);
         }
         return new GateReport(violations, checked, notGated);
+    }
+
+    /**
+     * A finite value no measurement can produce (an accuracy outside [0, 1], a perplexity below 1) means the file
+     * was edited or written by something else: bad input, not a regression, and never a pass. Non-finite values are
+     * what a diverged model produces, and are judged as violations instead.
+     */
+    private static void checkPossible(List<ResultRow> rows, String source) {
+        for (ResultRow row : rows) {
+            double v = row.value();
+            if (!Double.isFinite(v)) {
+                continue;
+            }
+            double min = switch (row.metric()) {
+                case "bits_per_byte" -> 0;
+                default -> row.metricKind() == MetricKind.LOWER_IS_BETTER ? 1 : 0;
+            };
+            boolean possible = switch (row.metricKind()) {
+                case ACCURACY -> v >= 0 && v <= 1;
+                case LOWER_IS_BETTER -> v >= min;
+                case OTHER -> true;
+            };
+            if (!possible) {
+                throw new ResultsException(source + ": " + row.label() + ": VALUE " + v + " is not a possible "
+                        + row.metric() + (row.metricKind() == MetricKind.ACCURACY ? " (a fraction from 0 to 1)"
+                        : " (at least " + fmt("%.0f", min) + ")"));
+            }
+        }
     }
 
     /** The reason {@code row} is out of bounds against {@code base}, if it is. */

@@ -43,6 +43,11 @@ public final class ResultsCsv {
         return List.copyOf(rows);
     }
 
+    /** The {@code #} lines before the header of any CSV this module writes (results, items), marker removed. */
+    public static List<String> headerComments(Path file) {
+        return CsvFiles.headerComments(file);
+    }
+
     private static List<String> cells(ResultRow r) {
         return List.of(r.model(), Integer.toString(r.tp()), r.comm(), r.commPath(), r.task(), r.metric(),
                 CsvCells.format(r.value()), CsvCells.formatOrEmpty(r.stderr()), Long.toString(r.n()),

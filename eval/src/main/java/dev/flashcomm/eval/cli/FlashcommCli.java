@@ -6,6 +6,8 @@ import dev.flashcomm.eval.lm.DeviceMemoryException;
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.results.ResultsException;
 import dev.flashcomm.tp.checkpoint.CheckpointException;
+import dev.flashcomm.tp.comm.NonFiniteValuesException;
+import dev.flashcomm.tp.comm.SettingsException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -97,7 +99,8 @@ public final class FlashcommCli implements Callable<Integer> {
 
     static boolean isUserError(Throwable ex) {
         return ex instanceof InputException || ex instanceof CheckpointException || ex instanceof DataException
-                || ex instanceof ResultsException || ex instanceof DeviceMemoryException;
+                || ex instanceof ResultsException || ex instanceof DeviceMemoryException
+                || ex instanceof SettingsException || ex instanceof NonFiniteValuesException;
     }
 
     private static String firstLine(String s) {
@@ -109,7 +112,16 @@ public final class FlashcommCli implements Callable<Integer> {
     }
 
     public static void main(String... args) {
-        System.exit(newCommandLine().execute(args));
+        int code;
+        try {
+            code = newCommandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // an Error passes picocli's handlers; the input (a corpus, a batch) was too large for this heap
+            System.err.println("flashcomm: out of Java heap memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB): use smaller inputs or a larger heap, e.g. FLASHCOMM_JAVA_OPTS=-Xmx16g");
+            code = ExitCodes.BAD_INPUT;
+        }
+        System.exit(code);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

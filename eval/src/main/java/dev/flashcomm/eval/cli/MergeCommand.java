@@ -3,6 +3,7 @@ package dev.flashcomm.eval.cli;
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.results.ItemsCsv;
+import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.results.SummaryTable;
@@ -12,6 +13,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -74,9 +77,10 @@ public final class MergeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--items goes with FILE arguments; --dir finds the "
                     + "items parts itself");
         }
-        SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
         Path results = out != null ? out : dir.resolve(SweepOutputs.RESULTS);
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
+        OutputFiles.requireDistinct(Map.of("--out", results, "--items-out", items));
+        SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
                 + Instant.now().truncatedTo(ChronoUnit.SECONDS));
@@ -94,6 +98,13 @@ public final class MergeCommand implements Callable<Integer> {
         if (out == null) {
             throw new ParameterException(spec.commandLine(), "--out FILE is required when joining results files");
         }
+        // an output over one of the files being joined would destroy it before it is read
+        Map<String, Path> byOption = new LinkedHashMap<>();
+        byOption.put("--out", out);
+        byOption.put("--items-out", itemsOut);
+        files.forEach(f -> byOption.putIfAbsent("FILE " + f, f));
+        itemFiles.forEach(f -> byOption.putIfAbsent("--items " + f, f));
+        OutputFiles.requireDistinct(byOption);
         SweepOutputs.Measurements merged = SweepOutputs.mergeFiles(files, itemFiles);
         List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baselineComm), seed.seed);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "

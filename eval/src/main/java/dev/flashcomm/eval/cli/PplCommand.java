@@ -4,6 +4,7 @@ import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.eval.sweep.CellCache;
 import dev.flashcomm.eval.sweep.Limit;
 import dev.flashcomm.eval.sweep.PreparedModel;
+import dev.flashcomm.eval.sweep.RunFiles;
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
@@ -19,8 +20,10 @@ import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -100,6 +103,12 @@ public final class PplCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // checked before the model loads: a clash found after the run would lose the run
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        outputs.put("--out", out);
+        outputs.put("--items", items);
+        outputs.put("--diagnostics", diagnostics);
+        RunFiles.requireApart(outputs, Map.of("--data", data));
         SweepPlan plan = SweepPlanner.plan(config());
         plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
         err.flush();

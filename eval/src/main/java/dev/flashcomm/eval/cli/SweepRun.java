@@ -1,17 +1,16 @@
 package dev.flashcomm.eval.cli;
 
-import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.sweep.RunFiles;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.SweepOutcome;
 import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.eval.sweep.SweepPlan;
 import dev.flashcomm.eval.sweep.SweepPlanner;
+import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.SummaryTable;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +28,8 @@ final class SweepRun {
     void run(SweepConfig config) {
         PrintWriter out = cmd.getOut();
         PrintWriter err = cmd.getErr();
+        // before the plan reads anything: results over a corpus or a task file would destroy it at the end
+        RunFiles.requireApart(RunFiles.outputsOf(config), RunFiles.inputsOf(config));
         SweepPlan plan = SweepPlanner.plan(config);
         plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
         int workloads = config.tasks().size() + config.corpora().size();
@@ -38,7 +39,7 @@ final class SweepRun {
                 plan.cells().size(), config.shard().isAll() ? "" : ", shard " + config.shard() + ": " + owned);
         out.flush();
         // a read-only --out fails now, not after the first cell has been computed and could not be cached
-        createDirectory(config.cacheDir());
+        OutputFiles.createDirectories(config.cacheDir(), "output directory");
         SweepOutcome outcome = new Sweep(plan, new SweepConsole(err, System.console() != null, config.cacheDir()))
                 .run();
         out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),
@@ -58,20 +59,13 @@ final class SweepRun {
             out.println("wrote       " + results);
             out.println("wrote       " + items);
         } else {
-            SweepOutputs.writePart(config.out(), config.shard(), m, comments);
+            SweepOutputs.writePart(config.out(), config.shard(), m, comments,
+                    SweepOutputs.planCells(plan.cells()));
             out.println("wrote       " + config.out().resolve(SweepOutputs.resultsPart(config.shard())));
             out.println("wrote       " + config.out().resolve(SweepOutputs.itemsPart(config.shard())));
             out.println("when all " + config.shard().count() + " shards are done: flashcomm merge --dir "
                     + config.out());
         }
         out.flush();
-    }
-
-    private static void createDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new InputException(dir + ": cannot create the output directory: " + e.getMessage());
-        }
     }
 }

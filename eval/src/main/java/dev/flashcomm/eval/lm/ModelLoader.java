@@ -44,7 +44,7 @@ public final class ModelLoader {
         } catch (IllegalArgumentException e) {
             throw new InputException(dir.resolve("config.json") + ": " + e.getMessage());
         }
-        ModelTokenizer tokenizer = ModelTokenizer.load(dir);
+        ModelTokenizer tokenizer = ModelTokenizer.load(dir, ck.config().vocabSize());
         try {
             return new ScoringModel(modelName(dir), TransformerModel.load(ck, plan, devices, computeType, listener),
                     tokenizer,

@@ -7,11 +7,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.eval.InputException;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.FormatCommunicator;
+import dev.flashcomm.tp.comm.NonFiniteValuesException;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import dev.flashcomm.tp.model.TransformerModel;
@@ -69,6 +71,7 @@ public final class ScoringModel implements AutoCloseable {
      * @param errors where to accumulate per-site errors, or null to skip them
      */
     public Communicator openCommunicator(CommSettings settings, TrafficMeter meter, SiteErrors errors) {
+        settings.scope().requireLayersWithin(model.config().numLayers(), name);
         return new FormatCommunicator(settings, commImpl, meter, errors);
     }
 
@@ -96,6 +99,11 @@ public final class ScoringModel implements AutoCloseable {
                 throw new IllegalArgumentException("a scored sequence needs at least 2 tokens");
             }
             len = Math.max(len, s.length);
+        }
+        if ((long) batch * len > Integer.MAX_VALUE - 8) {
+            // the token grid is one Java array; past 2^31 positions it cannot exist, whatever the device holds
+            throw new InputException("--batch " + batch + " of " + len + "-token sequences is " + (long) batch * len
+                    + " positions per forward pass, more than one pass can take (2^31); use a smaller --batch");
         }
         int[] flat = new int[batch * len];
         // targets[b, t] = token t+1; the last position has none (0 here) and its score is dropped below
@@ -141,7 +149,7 @@ public final class ScoringModel implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 lp[i] = picked[b * len + i];
                 if (!Double.isFinite(lp[i])) {
-                    throw new ArithmeticException("the model's log-probabilities are not finite (position " + i
+                    throw new NonFiniteValuesException("the model's log-probabilities are not finite (position " + i
                             + " of sequence " + b + ")" + (model.computeType() == DataType.FLOAT16
                             ? ": the lm_head overflowed fp16; rerun with --dtype fp32" : ""));
                 }

@@ -56,6 +56,9 @@ public final class PerplexityProtocol {
      * than the windows there are; an input error when {@code ids} holds no whole window.
      */
     public int[] firstWindows(int[] ids, int maxWindows, String source) {
+        if (maxWindows < 0) {
+            throw new InputException("--limit must be >= 0 (0 = all windows), got " + maxWindows);
+        }
         int n = windows(ids, source);
         return maxWindows > 0 && maxWindows < n ? Arrays.copyOf(ids, maxWindows * seqLen) : ids;
     }

@@ -10,6 +10,7 @@ import com.google.gson.JsonPrimitive;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
+import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
 import java.io.IOException;
 import java.io.Writer;
@@ -17,16 +18,20 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -41,7 +46,10 @@ import java.util.function.Consumer;
  */
 public final class CellCache {
 
-    static final int FORMAT_VERSION = 1;
+    /** 2: entries carry a digest of their content. */
+    static final int FORMAT_VERSION = 2;
+    /** Far above any entry this tool writes (a 100k-item task is a few MB); a larger file is not ours. */
+    static final long MAX_ENTRY_BYTES = 256L << 20;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /** Null for {@link #none()}. */
@@ -64,6 +72,23 @@ public final class CellCache {
         return dir.resolve(key.hash() + ".json");
     }
 
+    /** Whether an entry (readable or not) lies where {@code key}'s would; never for {@link #none()}. */
+    boolean holds(CacheKey key) {
+        return dir != null && Files.exists(file(key));
+    }
+
+    /**
+     * Waits until no other sweep measures {@code cell}, then holds it until the claim is closed (see
+     * {@link CellClaim}); creates the cache directory. {@link #none()} shares no cells, so its claims hold no lock.
+     */
+    CellClaim claim(CacheKey key, Cell cell, Consumer<String> warnings) {
+        if (dir == null) {
+            return CellClaim.unshared();
+        }
+        OutputFiles.createDirectories(dir, "cell cache directory");
+        return CellClaim.acquire(dir.resolve(key.hash() + ".lock"), cell.label(), warnings);
+    }
+
     /**
      * The cached result of {@code cell}, labelled with the cell's model name; empty when there is none, or when the
      * entry is unreadable or was made for other ingredients (then {@code warnings} is told why).
@@ -75,6 +100,16 @@ public final class CellCache {
         Path file = file(key);
         String text;
         try {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                warnings.accept(file + ": not a regular file; measuring " + cell.label() + " again");
+                return Optional.empty();
+            }
+            if (Files.exists(file) && Files.size(file) > MAX_ENTRY_BYTES) {
+                warnings.accept(file + ": larger than " + (MAX_ENTRY_BYTES >> 20) + " MiB, not an entry this tool "
+                        + "writes; measuring " + cell.label() + " again");
+                return Optional.empty();
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -92,6 +127,9 @@ public final class CellCache {
             if (!ingredients(json.getAsJsonObject("ingredients")).equals(key.ingredients())) {
                 warnings.accept(file + ": cached for other inputs than " + cell.label() + "; measuring it again");
                 return Optional.empty();
+            }
+            if (json.get("digest") == null || !json.get("digest").getAsString().equals(digest(json))) {
+                throw new IllegalStateException("its content does not match its digest (edited or damaged)");
             }
             return Optional.of(decode(json, cell));
         } catch (RuntimeException e) {
@@ -132,13 +170,15 @@ public final class CellCache {
             items.add(k.metric(), list);
         });
         json.add("items", items);
+        json.addProperty("digest", digest(json));
         write(file(key), GSON.toJson(json));
     }
 
     private void write(Path target, String content) {
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        OutputFiles.createDirectories(dir, "cell cache directory");
+        OutputFiles.checkReplaceable(target);
         try {
-            Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  Writer w = Channels.newWriter(ch, StandardCharsets.UTF_8)) {
                 w.write(content);
@@ -152,7 +192,8 @@ public final class CellCache {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new InputException(dir + ": cannot write the cell cache: " + e.getMessage());
+            throw new InputException(dir + ": cannot write the cell cache: " + e.getMessage()
+                    + (e instanceof java.nio.file.AccessDeniedException ? " (permission denied)" : ""));
         }
     }
 
@@ -175,6 +216,9 @@ public final class CellCache {
     }
 
     private static CellResult decode(JsonObject json, Cell cell) {
+        if (!(cell.workload() instanceof TaskWorkload) && !(cell.workload() instanceof CorpusWorkload)) {
+            throw new IllegalStateException("unknown workload");
+        }
         List<ResultRow> rows = new ArrayList<>();
         Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
         JsonObject itemsJson = json.getAsJsonObject("items");
@@ -185,18 +229,52 @@ public final class CellCache {
                     number(o.get("stderr")), o.get("n").getAsLong(), o.get("bytes_per_forward").getAsLong(),
                     number(o.get("wall_seconds")), o.get("protocol").getAsString(), o.get("task_version").getAsInt(),
                     o.get("settings").getAsString(), o.get("tool_version").getAsString());
+            if (!Double.isFinite(row.value())) {
+                throw new IllegalStateException(row.metric() + " is " + row.value() + ", never cached");
+            }
             List<ItemScore> scores = new ArrayList<>();
+            Set<Integer> seen = new HashSet<>();
+            int expected = expectedItems(cell);
             for (JsonElement s : itemsJson.getAsJsonArray(row.metric())) {
                 JsonArray a = s.getAsJsonArray();
-                scores.add(new ItemScore(a.get(0).getAsInt(), a.get(1).getAsDouble(), a.get(2).getAsLong()));
+                ItemScore score = new ItemScore(a.get(0).getAsInt(), a.get(1).getAsDouble(), a.get(2).getAsLong());
+                if (!Double.isFinite(score.value()) || score.item() < 0 || score.item() >= expected
+                        || !seen.add(score.item())) {
+                    throw new IllegalStateException("item " + score.item() + " of " + row.metric()
+                            + " is repeated, out of range or not finite");
+                }
+                scores.add(score);
             }
-            if (scores.isEmpty()) {
-                throw new IllegalStateException("no item scores for " + row.metric());
+            if (scores.size() != expected) {
+                throw new IllegalStateException(scores.size() + " item scores for " + row.metric() + ", the plan has "
+                        + expected);
             }
             rows.add(row);
             items.put(row.cell(), scores);
         }
         return new CellResult(rows, items, false);
+    }
+
+    /**
+     * SHA-256 over everything an entry says (cell, ingredients, rows, item scores) in compact JSON. A parsed entry
+     * serializes to the same text it was stored from (Gson keeps a number's digits), so any edit shows. It detects
+     * damage and hand edits, not a forger who recomputes it: the cache is as trusted as the directory holding it.
+     */
+    static String digest(JsonObject json) {
+        MessageDigest d = Sha256.newDigest();
+        for (String part : List.of("format", "cell", "ingredients", "rows", "items")) {
+            Sha256.field(d, part);
+            Sha256.field(d, String.valueOf(json.get(part)));
+        }
+        return Sha256.hex(d);
+    }
+
+    /** How many item scores each metric of {@code cell} has: its task's items or its corpus's windows. */
+    private static int expectedItems(Cell cell) {
+        if (cell.workload() instanceof TaskWorkload t) {
+            return t.items().size();
+        }
+        return cell.model().windows(((CorpusWorkload) cell.workload()).corpus().name());
     }
 
     private static SortedMap<String, String> ingredients(JsonObject o) {

@@ -2,6 +2,7 @@ package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
+import dev.flashcomm.tp.checkpoint.ModelFiles;
 import dev.flashcomm.tp.checkpoint.SafetensorsFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -54,6 +55,7 @@ public final class ModelIdentity {
             Path file = modelDir.resolve(name);
             Sha256.field(d, name);
             if (Files.exists(file)) {
+                ModelFiles.regular(file, "");
                 Sha256.field(d, hashOf(file));
             } else {
                 Sha256.field(d, "absent");
@@ -75,6 +77,7 @@ public final class ModelIdentity {
     }
 
     private static void hashWeights(MessageDigest d, Path file, long dataStart) {
+        ModelFiles.regular(file, ""); // a FIFO named *.safetensors would block the sweep's start forever
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             Sha256.field(d, Long.toString(size));

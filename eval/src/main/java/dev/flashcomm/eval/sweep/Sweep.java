@@ -8,20 +8,23 @@ import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.tp.Engines;
-import dev.flashcomm.tp.model.LoadListener;
 import dev.flashcomm.tp.comm.TrafficMeter;
+import dev.flashcomm.tp.model.LoadListener;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs the cells of a plan that this shard owns. Cached cells are read first and never recomputed; the rest run
  * grouped by model and TP degree (the matrix order), so each model is loaded once per TP degree, and only when at
- * least one of its cells is left. Each cell goes to the cache as soon as it finishes.
+ * least one of its cells is left. Each cell goes to the cache as soon as it finishes, and is measured under a
+ * {@link CellClaim}, so concurrent sweeps on one output directory measure every cell once.
  */
 public final class Sweep {
 
@@ -64,6 +67,7 @@ public final class Sweep {
         Map<Integer, CellResult> done = new HashMap<>();
         Map<Integer, Integer> ordinal = new HashMap<>();
         List<Cell> toMeasure = new ArrayList<>();
+        Set<Integer> damaged = new HashSet<>();
         for (Cell cell : owned) {
             ordinal.put(cell.position(), ordinal.size() + 1);
             Optional<CellResult> cached = cache.load(CacheKey.of(cell, config), cell, listener::warning);
@@ -71,12 +75,16 @@ public final class Sweep {
                 done.put(cell.position(), cached.get());
             } else {
                 toMeasure.add(cell);
+                if (cache.holds(CacheKey.of(cell, config))) {
+                    damaged.add(cell.position()); // reported once above; not read again unless rewritten
+                }
             }
         }
         int resumed = done.size();
         listener.planned(toMeasure, resumed);
         CellRunner runner = new CellRunner(config, diagnostics);
         int next = 0;
+        int sharedCells = 0;
         while (next < toMeasure.size()) {
             Cell first = toMeasure.get(next);
             try (ScoringModel lm = opener.open(first.model(), first.tp())) {
@@ -86,12 +94,25 @@ public final class Sweep {
                 }
                 int batch = config.batch().auto() ? autoBatch(lm, group) : config.batch().fixed();
                 for (Cell cell : group) {
-                    long start = System.nanoTime();
-                    CellResult result = runner.measure(cell, lm, batch,
-                            listener.started(cell, ordinal.get(cell.position()), owned.size()));
-                    cache.store(CacheKey.of(cell, config), cell, result);
-                    done.put(cell.position(), result);
-                    listener.finished(cell, result, (System.nanoTime() - start) / 1e9);
+                    CacheKey key = CacheKey.of(cell, config);
+                    // a second sweep on this --out waits for the cell and shares its result instead of repeating it
+                    try (CellClaim claim = cache.claim(key, cell, listener::warning)) {
+                        // another sweep may have finished it since we looked, whether or not we had to wait
+                        boolean rewritten = claim.waited() || !damaged.contains(cell.position());
+                        Optional<CellResult> shared = rewritten
+                                ? cache.load(key, cell, listener::warning) : Optional.empty();
+                        if (shared.isPresent()) {
+                            done.put(cell.position(), shared.get());
+                            sharedCells++;
+                            continue;
+                        }
+                        long start = System.nanoTime();
+                        CellResult result = runner.measure(cell, lm, batch,
+                                listener.started(cell, ordinal.get(cell.position()), owned.size()));
+                        cache.store(key, cell, result);
+                        done.put(cell.position(), result);
+                        listener.finished(cell, result, (System.nanoTime() - start) / 1e9);
+                    }
                 }
                 next += group.size();
             }
@@ -105,7 +126,7 @@ public final class Sweep {
             items.putAll(r.items());
             errors.addAll(r.commErrors());
         }
-        return new SweepOutcome(rows, items, errors, toMeasure.size(), resumed);
+        return new SweepOutcome(rows, items, errors, toMeasure.size() - sharedCells, resumed + sharedCells);
     }
 
     /**

@@ -13,9 +13,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,10 +76,71 @@ public final class SweepOutputs {
         return baselineComm.map(b -> BaselineComparison.compare(sorted, m.items(), b, seed)).orElse(sorted);
     }
 
-    /** A shard's rows, uncompared since its baselines may live in another shard. */
-    public static void writePart(Path outDir, Shard shard, Measurements m, List<String> comments) {
-        ResultsCsv.write(outDir.resolve(resultsPart(shard)), m.rows(), comments);
-        ItemsCsv.write(outDir.resolve(itemsPart(shard)), m.items(), comments);
+    /**
+     * A shard's rows, uncompared since its baselines may live in another shard. Both files carry the shard's identity
+     * and the plan's cell list as header comments, so {@link #mergeParts} can tell a part copied over another, or a
+     * part of another sweep, from the real one.
+     */
+    public static void writePart(Path outDir, Shard shard, Measurements m, List<String> comments,
+                                 List<String> planCells) {
+        List<String> all = new ArrayList<>(comments);
+        all.add(SHARD_PREFIX + shard);
+        planCells.forEach(c -> all.add(CELL_PREFIX + c));
+        ResultsCsv.write(outDir.resolve(resultsPart(shard)), m.rows(), all);
+        ItemsCsv.write(outDir.resolve(itemsPart(shard)), m.items(), all);
+    }
+
+    private static final String SHARD_PREFIX = "shard ";
+    private static final String CELL_PREFIX = "plan-cell ";
+
+    private static String cellId(String model, int tp, String comm, String commPath, String task) {
+        return model + " tp=" + tp + " " + comm + " " + commPath + " " + task;
+    }
+
+    /** The plan's cells as {@link #writePart} lists them, in matrix order. */
+    public static List<String> planCells(List<Cell> cells) {
+        return cells.stream().map(c -> cellId(c.model().name(), c.tp(), c.comm().label(), c.commPath(),
+                c.workload().name())).toList();
+    }
+
+    /** The cell a row belongs to, as {@link #planCells} names it. */
+    public static String cellOf(ResultRow r) {
+        return cellId(r.model(), r.tp(), r.comm(), r.commPath(), r.task());
+    }
+
+    /** What a part's header says about itself: its shard and the plan's cells, in order. */
+    private record PartIdentity(String shard, List<String> cells) {
+        static PartIdentity of(Path file) {
+            String shard = null;
+            List<String> cells = new ArrayList<>();
+            for (String line : ResultsCsv.headerComments(file)) {
+                String l = line.strip();
+                if (l.startsWith(SHARD_PREFIX)) {
+                    shard = l.substring(SHARD_PREFIX.length());
+                } else if (l.startsWith(CELL_PREFIX)) {
+                    cells.add(l.substring(CELL_PREFIX.length()));
+                }
+            }
+            return new PartIdentity(shard, cells);
+        }
+    }
+
+    /** A part must say it is the shard its name says, and list the same plan as the first part. */
+    private static List<String> checkIdentity(Path file, Shard shard, List<String> planOrNull) {
+        PartIdentity id = PartIdentity.of(file);
+        if (id.shard() == null || id.cells().isEmpty()) {
+            throw new InputException(file + ": carries no shard identity (written by an older flashcomm, or not by "
+                    + "'flashcomm sweep --shard'); run shard " + shard + " again");
+        }
+        if (!id.shard().equals(shard.toString())) {
+            throw new InputException(file + ": written by shard " + id.shard() + ", not " + shard
+                    + " (a copy of another part?); run shard " + shard + " again");
+        }
+        if (planOrNull != null && !planOrNull.equals(id.cells())) {
+            throw new InputException(file + ": belongs to another sweep (its plan of " + id.cells().size()
+                    + " cells differs from the first part's " + planOrNull.size() + "); remove the stale parts");
+        }
+        return id.cells();
     }
 
     public static String resultsPart(Shard shard) {
@@ -123,9 +186,10 @@ public final class SweepOutputs {
                     + "; remove the stale ones");
         }
         int n = counts.get(0);
+        List<String> plan = null;
         List<List<ResultRow>> rowPieces = new ArrayList<>();
         List<Map<CellKey, List<ItemScore>>> itemPieces = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
+        for (int i = 1; i <= n; i++) { // every part there before any is read: a missing one is the likely fault
             Shard shard = new Shard(i, n);
             Path results = dir.resolve(resultsPart(shard));
             Path items = dir.resolve(itemsPart(shard));
@@ -135,10 +199,34 @@ public final class SweepOutputs {
             if (!Files.exists(items)) {
                 throw new InputException(items + ": missing, but " + results.getFileName() + " is there");
             }
-            rowPieces.add(ResultsCsv.read(results));
+        }
+        for (int i = 1; i <= n; i++) {
+            Shard shard = new Shard(i, n);
+            Path results = dir.resolve(resultsPart(shard));
+            Path items = dir.resolve(itemsPart(shard));
+            plan = checkIdentity(results, shard, plan);
+            checkIdentity(items, shard, plan);
+            List<ResultRow> rows = ResultsCsv.read(results);
+            Set<String> present = new HashSet<>();
+            rows.forEach(r -> present.add(cellOf(r)));
+            for (int pos = 0; pos < plan.size(); pos++) {
+                if (shard.owns(pos) && !present.contains(plan.get(pos))) {
+                    throw new InputException(results + ": lacks cell " + plan.get(pos) + " that shard " + shard
+                            + " owns; run shard " + shard + " again");
+                }
+            }
+            rowPieces.add(rows);
             itemPieces.add(ItemsCsv.read(items));
         }
-        return new Measurements(ResultsMerge.merge(rowPieces), ResultsMerge.mergeItems(itemPieces));
+        List<ResultRow> merged = ResultsMerge.merge(rowPieces);
+        Set<String> planned = new HashSet<>(plan);
+        for (ResultRow r : merged) {
+            String id = cellOf(r);
+            if (!planned.contains(id)) {
+                throw new InputException(dir + ": the parts hold cell " + id + ", which their plan does not list");
+            }
+        }
+        return new Measurements(merged, ResultsMerge.mergeItems(itemPieces));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.model.ShardPlan;
+import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -94,9 +95,15 @@ public final class SweepPlanner {
         return new SweepPlan(config, models, cells, notes);
     }
 
-    /** Opens the checkpoint (config and safetensors headers, no weights) and checks every TP degree against it. */
+    /**
+     * Opens the checkpoint (config and safetensors headers, no weights), checks every tensor's dtype and shape against
+     * the config, and every TP degree and the compression scope against the model: a broken second model fails
+     * before the first model's cells run.
+     */
     private static Checkpoint checkShape(Path dir, SweepConfig config) {
         Checkpoint checkpoint = Checkpoint.open(dir);
+        TransformerModel.checkWeights(checkpoint);
+        config.scope().requireLayersWithin(checkpoint.config().numLayers(), dir.toString());
         for (int tp : config.tps()) {
             try {
                 ShardPlan.balanced(checkpoint.config(), tp);
@@ -113,8 +120,9 @@ public final class SweepPlanner {
         Path dir = checkpoint.dir();
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
-        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir)) {
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, checkpoint.config().vocabSize())) {
             prefix = PrefixToken.of(checkpoint.config(), tokenizer);
+            // only the window count is asked for here, and it does not depend on the batch
             PerplexityProtocol protocol = new PerplexityProtocol(seqLen, 1);
             for (CorpusSource corpus : config.corpora()) {
                 int[] tokens = tokenizer.encode(corpusTexts.get(corpus.name()));

@@ -36,8 +36,49 @@ class SweepMergeCommandTest {
         return out;
     }
 
+    /** The plan the parts below come from: shard 1/2 owns positions 0 and 2, shard 2/2 positions 1 and 3. */
+    private static final List<String> PLAN = List.of(FP16_PPL, FP16_ACC, INT4_ACC, INT4_PPL).stream()
+            .map(SweepOutputs::cellOf).toList();
+
     private void part(Path dir, Shard shard, List<ResultRow> rows, Map<CellKey, List<ItemScore>> items) {
-        SweepOutputs.writePart(dir, shard, new SweepOutputs.Measurements(rows, items), List.of("test part"));
+        part(dir, shard, rows, items, shard.count() == 2 ? PLAN : rows.stream().map(SweepOutputs::cellOf).toList());
+    }
+
+    private void part(Path dir, Shard shard, List<ResultRow> rows, Map<CellKey, List<ItemScore>> items,
+                      List<String> plan) {
+        SweepOutputs.writePart(dir, shard, new SweepOutputs.Measurements(rows, items), List.of("test part"), plan);
+    }
+
+    @Test
+    void aPartCopiedOverAnotherIsRefusedNamingTheFile() throws Exception {
+        part(tmp, new Shard(1, 2), List.of(FP16_PPL, INT4_ACC), Map.of(INT4_ACC.cell(), acc(0, 0, 1, 0)));
+        part(tmp, new Shard(2, 2), List.of(FP16_ACC, INT4_PPL), Map.of(FP16_ACC.cell(), acc(1, 0, 1, 0)));
+        Files.copy(tmp.resolve("results.part-1-of-2.csv"), tmp.resolve("results.part-2-of-2.csv"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(tmp.resolve("items.part-1-of-2.csv"), tmp.resolve("items.part-2-of-2.csv"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun run = CliRun.of("merge", "--dir", tmp.toString());
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals(List.of("flashcomm: " + tmp.resolve("results.part-2-of-2.csv") + ": written by shard 1/2, "
+                + "not 2/2 (a copy of another part?); run shard 2/2 again"), run.errLines());
+        assertFalse(Files.exists(tmp.resolve("results.csv")));
+    }
+
+    @Test
+    void aPartMissingACellItOwnsOrFromAnotherPlanIsRefused() {
+        part(tmp, new Shard(1, 2), List.of(FP16_PPL), Map.of()); // INT4_ACC (position 2) is missing
+        part(tmp, new Shard(2, 2), List.of(FP16_ACC, INT4_PPL), Map.of(FP16_ACC.cell(), acc(1, 0, 1, 0)));
+        CliRun run = CliRun.of("merge", "--dir", tmp.toString());
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("results.part-1-of-2.csv: lacks cell " + SweepOutputs.cellOf(INT4_ACC)),
+                run.transcript());
+
+        part(tmp, new Shard(1, 2), List.of(FP16_PPL, INT4_ACC), Map.of(INT4_ACC.cell(), acc(0, 0, 1, 0)));
+        part(tmp, new Shard(2, 2), List.of(FP16_ACC, INT4_PPL), Map.of(FP16_ACC.cell(), acc(1, 0, 1, 0)),
+                PLAN.subList(0, 3));
+        run = CliRun.of("merge", "--dir", tmp.toString());
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("results.part-2-of-2.csv: belongs to another sweep"), run.transcript());
     }
 
     @Test

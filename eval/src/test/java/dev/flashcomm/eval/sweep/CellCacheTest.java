@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flashcomm.results.CellKey;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import java.io.IOException;
@@ -72,7 +73,66 @@ class CellCacheTest {
         assertTrue(warnings.get(1).contains("cached for other inputs"), warnings.get(1));
     }
 
-    /** A hand-made result with a NaN standard error and values that need all 17 digits. */
+    @Test
+    void editedTruncatedOrNonFiniteEntriesAreDamageAndMeasuredAgain() throws IOException {
+        SweepConfig config = TinySweep.config(tmp.resolve("out"));
+        Cell cell = SweepPlanner.plan(config).cells().get(1);
+        CellCache cache = new CellCache(config.cacheDir());
+        CacheKey key = CacheKey.of(cell, config);
+        cache.store(key, cell, result(cell, cell.model().name()));
+        Path file = cache.file(key);
+        String good = Files.readString(file);
+
+        // a plausible hand edit of the value: it still parses, and used to go into results.csv
+        Files.writeString(file, good.replaceFirst("\"value\": 0\\.6666666666666666", "\"value\": 0.9"));
+        assertEquals(Optional.empty(), cache.load(key, cell, warnings::add));
+        assertTrue(warnings.get(0).contains("does not match its digest"), warnings.get(0));
+
+        // consistent with its digest (a tool rewrote it) but not with the plan: too few items, a NaN value
+        JsonObject cut = JsonParser.parseString(good).getAsJsonObject();
+        cut.getAsJsonObject("items").getAsJsonArray("acc").remove(0);
+        cut.addProperty("digest", CellCache.digest(cut));
+        Files.writeString(file, cut.toString());
+        assertEquals(Optional.empty(), cache.load(key, cell, warnings::add));
+        assertTrue(warnings.get(1).contains("the plan has " + items(cell)), warnings.get(1));
+
+        JsonObject nan = JsonParser.parseString(good).getAsJsonObject();
+        nan.getAsJsonArray("rows").get(0).getAsJsonObject().addProperty("value", "NaN");
+        nan.addProperty("digest", CellCache.digest(nan));
+        Files.writeString(file, nan.toString());
+        assertEquals(Optional.empty(), cache.load(key, cell, warnings::add));
+        assertTrue(warnings.get(2).contains("never cached"), warnings.get(2));
+
+        // each damaged entry is named and re-measured, and a fresh store makes it good again
+        assertTrue(warnings.stream().allMatch(w -> w.startsWith(file + ": ") && w.contains("again")), "" + warnings);
+        cache.store(key, cell, result(cell, cell.model().name()));
+        assertTrue(cache.load(key, cell, warnings::add).isPresent());
+    }
+
+    @Test
+    void hugeOrSpecialEntryIsNotRead() throws Exception {
+        SweepConfig config = TinySweep.config(tmp.resolve("out"));
+        Cell cell = SweepPlanner.plan(config).cells().get(1);
+        CellCache cache = new CellCache(config.cacheDir());
+        CacheKey key = CacheKey.of(cell, config);
+        Files.createDirectories(config.cacheDir());
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(cache.file(key).toFile(), "rw")) {
+            f.setLength(CellCache.MAX_ENTRY_BYTES + 1); // sparse
+        }
+        assertEquals(Optional.empty(), cache.load(key, cell, warnings::add));
+        assertTrue(warnings.get(0).contains("larger than"), warnings.get(0));
+        Files.delete(cache.file(key));
+        if (new ProcessBuilder("mkfifo", cache.file(key).toString()).start().waitFor() == 0) {
+            assertEquals(Optional.empty(), cache.load(key, cell, warnings::add)); // returns: does not block
+            assertTrue(warnings.get(1).contains("not a regular file"), warnings.get(1));
+        }
+    }
+
+    private static int items(Cell cell) {
+        return ((TaskWorkload) cell.workload()).items().size();
+    }
+
+    /** A hand-made result with a NaN standard error and values that need all 17 digits, one score per item. */
     private static CellResult result(Cell cell, String model) {
         ResultRow acc = ResultRow.measured(model, cell.tp(), cell.comm().label(), cell.commPath(),
                 cell.workload().name(), "acc", 2.0 / 3, Double.NaN, 3, 4242, 0.1 + 0.2, "lm-eval 0-shot", 1,
@@ -80,9 +140,12 @@ class CellCacheTest {
         ResultRow norm = ResultRow.measured(model, cell.tp(), cell.comm().label(), cell.commPath(),
                 cell.workload().name(), "acc_norm", 1.0 / 3, 0.33333333333333331, 3, 4242, 0.1 + 0.2,
                 "lm-eval 0-shot", 1, "max_len=512", "0.1.0");
-        Map<CellKey, List<ItemScore>> items = Map.of(
-                acc.cell(), List.of(new ItemScore(0, 1, 1), new ItemScore(1, 0, 1), new ItemScore(2, 1, 1)),
-                norm.cell(), List.of(new ItemScore(0, 0, 1), new ItemScore(1, 0, 1), new ItemScore(2, 1, 1)));
-        return new CellResult(List.of(acc, norm), items, true);
+        List<ItemScore> a = new ArrayList<>();
+        List<ItemScore> b = new ArrayList<>();
+        for (int i = 0; i < items(cell); i++) {
+            a.add(new ItemScore(i, i % 3 == 1 ? 0 : 1, 1));
+            b.add(new ItemScore(i, i % 3 == 2 ? 1 : 0, 1));
+        }
+        return new CellResult(List.of(acc, norm), Map.of(acc.cell(), a, norm.cell(), b), true);
     }
 }

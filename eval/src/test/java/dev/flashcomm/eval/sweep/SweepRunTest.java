@@ -150,9 +150,10 @@ class SweepRunTest {
 
     private static SweepOutcome runShard(Path out, Shard shard) {
         SweepConfig config = TinySweep.config(List.of(TinySweep.model()), out, shard);
-        SweepOutcome outcome = new Sweep(SweepPlanner.plan(config), CellListener.NONE).run();
+        SweepPlan plan = SweepPlanner.plan(config);
+        SweepOutcome outcome = new Sweep(plan, CellListener.NONE).run();
         SweepOutputs.writePart(out, shard, new SweepOutputs.Measurements(outcome.rows(), outcome.items()),
-                List.of("test"));
+                List.of("test"), SweepOutputs.planCells(plan.cells()));
         return outcome;
     }
 
@@ -160,9 +161,10 @@ class SweepRunTest {
         return rows.stream().map(r -> r.comm() + " " + r.task()).toList();
     }
 
+    /** The cache entries of {@code dir}; the per-cell lock files beside them are not entries. */
     private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
         }
     }
 }

@@ -4,9 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -39,18 +38,22 @@ public final class Checkpoint {
         Path single = modelDir.resolve("model.safetensors");
         Path index = modelDir.resolve("model.safetensors.index.json");
         Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
-        if (Files.exists(index)) {
+        if (Files.exists(index, LinkOption.NOFOLLOW_LINKS)) {
+            ModelFiles.member(modelDir, index.getFileName().toString(), null);
             Map<String, SafetensorsFile> files = new HashMap<>();
             for (Map.Entry<String, String> e : readIndex(index).entrySet()) {
-                SafetensorsFile f = files.computeIfAbsent(e.getValue(), n -> openShard(modelDir.resolve(n), index));
+                // every shard name comes from a downloaded file: confined to the directory before it is opened
+                SafetensorsFile f = files.computeIfAbsent(e.getValue(),
+                        n -> SafetensorsFile.open(ModelFiles.member(modelDir, n, index)));
                 if (!f.entries().containsKey(e.getKey())) {
                     throw new CheckpointException(f.path(), "tensor '" + e.getKey() + "' listed in "
                             + index.getFileName() + " but missing from the file");
                 }
                 byTensor.put(e.getKey(), f);
             }
-        } else if (Files.exists(single)) {
-            SafetensorsFile f = SafetensorsFile.open(single);
+        } else if (Files.exists(single, LinkOption.NOFOLLOW_LINKS)) {
+            SafetensorsFile f = SafetensorsFile.open(ModelFiles.member(modelDir, single.getFileName().toString(),
+                    null));
             f.entries().keySet().forEach(n -> byTensor.put(n, f));
         } else {
             throw new CheckpointException(modelDir, "no model.safetensors or model.safetensors.index.json");
@@ -58,28 +61,23 @@ public final class Checkpoint {
         return new Checkpoint(modelDir, config, byTensor);
     }
 
-    /** A shard the index names but the directory lacks is usually an incomplete download: say where it was named. */
-    private static SafetensorsFile openShard(Path shard, Path index) {
-        if (!Files.exists(shard)) {
-            throw new CheckpointException(shard, "not found (listed in " + index.getFileName() + ")");
-        }
-        return SafetensorsFile.open(shard);
-    }
-
     private static Map<String, String> readIndex(Path index) {
         try {
-            JsonObject json = JsonParser.parseString(Files.readString(index, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject json = JsonParser.parseString(ModelFiles.readText(index, ModelFiles.JSON_LIMIT))
+                    .getAsJsonObject();
             JsonObject map = json.getAsJsonObject("weight_map");
             if (map == null) {
                 throw new CheckpointException(index, "missing \"weight_map\"");
             }
             Map<String, String> out = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : map.entrySet()) {
+                if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isString()) {
+                    throw new CheckpointException(index, "weight_map entry '" + ModelFiles.printable(e.getKey())
+                            + "' is not a file name");
+                }
                 out.put(e.getKey(), e.getValue().getAsString());
             }
             return out;
-        } catch (IOException e) {
-            throw new CheckpointException(index, "cannot read: " + e.getMessage());
         } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException e) {
             throw new CheckpointException(index, "not a valid safetensors index");
         }

@@ -44,6 +44,13 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         positive("head_dim", headDim);
         positive("vocab_size", vocabSize);
         positive("max_position_embeddings", maxPositions);
+        if (maxPositions < 2) {
+            throw new IllegalArgumentException("max_position_embeddings must be at least 2 (one scored token), got "
+                    + maxPositions);
+        }
+        // the projections' widths are ints throughout; a product that overflows would make wrong shapes "match"
+        fitsInt("num_attention_heads * head_dim", (long) numHeads * headDim);
+        fitsInt("num_key_value_heads * head_dim", (long) numKvHeads * headDim);
         if (numHeads % numKvHeads != 0) {
             throw new IllegalArgumentException("num_attention_heads " + numHeads
                     + " is not a multiple of num_key_value_heads " + numKvHeads);
@@ -51,11 +58,17 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim " + headDim + " must be even for rotary embeddings");
         }
-        if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-            throw new IllegalArgumentException("rms_norm_eps and rope_theta must be > 0");
+        if (!(rmsNormEps > 0) || !(ropeTheta > 0) || !Double.isFinite(rmsNormEps) || !Double.isFinite(ropeTheta)) {
+            throw new IllegalArgumentException("rms_norm_eps and rope_theta must be finite and > 0");
         }
         if (ropeScaling == null) {
             ropeScaling = RopeScaling.NONE;
+        }
+    }
+
+    private static void fitsInt(String what, long value) {
+        if (value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " = " + value + " is larger than any supported model");
         }
     }
 

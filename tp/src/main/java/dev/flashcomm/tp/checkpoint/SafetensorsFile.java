@@ -1,21 +1,16 @@
 package dev.flashcomm.tp.checkpoint;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.flashcomm.quant.Half;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 
@@ -55,8 +50,14 @@ public final class SafetensorsFile {
         this.entries = entries;
     }
 
-    /** Parses and validates the header; the data stays on disk until {@link #read} asks for a tensor. */
+    /**
+     * Parses and validates the header as the safetensors format requires, before any tensor is read: a header length
+     * that fits the file, strict JSON with unique names, exact non-negative integers, known dtypes, shapes whose byte
+     * size equals their {@code data_offsets} range, and ranges that are in order, contiguous and cover the data
+     * section exactly. The data stays on disk until {@link #read} asks for a tensor.
+     */
     public static SafetensorsFile open(Path file) {
+        ModelFiles.regular(file, "");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -65,88 +66,26 @@ public final class SafetensorsFile {
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.flip().getLong();
+            // the value itself is not printed: for a file that is not safetensors it is its first 8 bytes of text
             if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > size - 8) {
-                throw new CheckpointException(file, "corrupt safetensors header: header length " + headerLen
-                        + " does not fit the file of " + size + " bytes");
+                throw new CheckpointException(file, "not a safetensors file: the declared header length does not "
+                        + "fit the file of " + size + " bytes (or exceeds the format's 100 MB)");
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
             readFully(ch, headerBuf, 8);
-            String header = new String(headerBuf.array(), StandardCharsets.UTF_8);
+            String header;
+            try {
+                header = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBuf.flip()).toString();
+            } catch (CharacterCodingException e) {
+                throw new CheckpointException(file, "corrupt safetensors header: not valid UTF-8");
+            }
             long dataLen = size - 8 - headerLen;
-            return new SafetensorsFile(file, 8 + headerLen, parseHeader(file, header, dataLen));
+            return new SafetensorsFile(file, 8 + headerLen, SafetensorsHeader.parse(file, header, dataLen));
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file, "not found");
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage());
-        }
-    }
-
-    private static Map<String, Entry> parseHeader(Path file, String header, long dataLen) {
-        JsonObject json;
-        try {
-            json = JsonParser.parseString(header).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new CheckpointException(file, "corrupt safetensors header: not a JSON object");
-        }
-        Map<String, Entry> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> e : json.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
-                continue;
-            }
-            try {
-                JsonObject t = e.getValue().getAsJsonObject();
-                String dtype = t.get("dtype").getAsString();
-                long[] shape = new long[t.getAsJsonArray("shape").size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = t.getAsJsonArray("shape").get(i).getAsLong();
-                    if (shape[i] < 0) {
-                        throw new IllegalStateException("negative dimension");
-                    }
-                }
-                long begin = t.getAsJsonArray("data_offsets").get(0).getAsLong();
-                long end = t.getAsJsonArray("data_offsets").get(1).getAsLong();
-                Entry entry = new Entry(e.getKey(), dtype, shape, begin, end);
-                if (begin < 0 || end < begin || end > dataLen) {
-                    throw new CheckpointException(file, "corrupt safetensors header: tensor '" + e.getKey()
-                            + "' data_offsets [" + begin + ", " + end + "] outside the data section of "
-                            + dataLen + " bytes");
-                }
-                int width = byteWidth(dtype);
-                if (width > 0 && (end - begin) != entry.elements() * width) {
-                    throw new CheckpointException(file, "corrupt safetensors header: tensor '" + e.getKey()
-                            + "' has " + (end - begin) + " bytes for shape " + Arrays.toString(shape) + " of "
-                            + dtype);
-                }
-                out.put(e.getKey(), entry);
-            } catch (NullPointerException | IllegalStateException | ClassCastException
-                     | UnsupportedOperationException | IndexOutOfBoundsException | NumberFormatException ex) {
-                throw new CheckpointException(file, "corrupt safetensors header: malformed entry '" + e.getKey() + "'");
-            }
-        }
-        return Collections.unmodifiableMap(out);
-    }
-
-    private static int byteWidth(String dtype) {
-        switch (dtype) {
-            case "F32":
-            case "I32":
-            case "U32":
-                return 4;
-            case "F16":
-            case "BF16":
-            case "I16":
-            case "U16":
-                return 2;
-            case "F64":
-            case "I64":
-            case "U64":
-                return 8;
-            case "I8":
-            case "U8":
-            case "BOOL":
-                return 1;
-            default:
-                return -1; // unknown dtypes (e.g. fp8) are rejected when read, not when listed
         }
     }
 

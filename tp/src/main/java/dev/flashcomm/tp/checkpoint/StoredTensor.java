@@ -38,6 +38,15 @@ public record StoredTensor(Path file, String name, StoredType type, long[] shape
         return n;
     }
 
+    /** Elements of {@code shape}, or an {@link ArithmeticException} when they overflow a long. */
+    static long elementsExact(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
     /** Bytes in the file. */
     public long storedBytes() {
         return elements() * type.storedBytes();

@@ -30,6 +30,19 @@ public record CompressionScope(Set<Site> sites, BitSet layers) {
         return sites.contains(site) && (layers == null || layers.get(layer));
     }
 
+    /**
+     * Checks the scope against a model of {@code numLayers} decoder layers: a layer it names that the model lacks
+     * is a typo (or the wrong model), never silently nothing.
+     *
+     * @throws SettingsException naming the layer and the model's range
+     */
+    public void requireLayersWithin(int numLayers, String model) {
+        if (layers != null && layers.length() > numLayers) {
+            throw new SettingsException("--compress-layers: layer " + (layers.length() - 1) + " does not exist; "
+                    + model + " has " + numLayers + " layers (0-" + (numLayers - 1) + ")");
+        }
+    }
+
     public boolean isAll() {
         return sites.size() == Site.values().length && layers == null;
     }

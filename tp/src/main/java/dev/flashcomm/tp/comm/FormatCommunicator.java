@@ -130,7 +130,7 @@ public final class FormatCommunicator implements Communicator {
         try {
             sum = algorithm.reduce(host, rows, cols);
         } catch (NonFiniteException e) {
-            throw new ArithmeticException("layer " + layer + " " + site.id() + " all-reduce: " + e.getMessage()
+            throw new NonFiniteValuesException("layer " + layer + " " + site.id() + " all-reduce: " + e.getMessage()
                     + " (the model produced NaN/Inf before communication)");
         }
         if (errors != null) {

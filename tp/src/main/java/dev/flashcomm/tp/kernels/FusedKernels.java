@@ -32,15 +32,26 @@ public final class FusedKernels implements AutoCloseable {
     static final String CLASS_NAME = "FlashcommKernels";
 
     /**
-     * {@code -Dflashcomm.fused=false} runs everything as DJL ops instead (the explicit attention core, the layer and
-     * quantizer ops one JNI call each): the escape hatch should a libtorch build compile the kernels wrongly, and
-     * the A/B for benchmarks.
+     * {@code -Dflashcomm.fused=auto|true|false}. {@code auto} (the default): the quantizers everywhere, the model's
+     * layers on GPUs only (on a CPU, libtorch's fused attention and the interpreted layer calls measured slower than
+     * the DJL ops for small models); {@code true}: everywhere; {@code false}: nowhere, every op a DJL call and
+     * attention the explicit core, the escape hatch should a libtorch build compile the kernels wrongly and the A/B
+     * for benchmarks.
      */
     public static final String ENABLED_PROPERTY = "flashcomm.fused";
 
-    /** Whether {@link #ENABLED_PROPERTY} leaves the fused kernels on (the default). */
+    /** Whether {@link #ENABLED_PROPERTY} leaves the fused kernels on at all. */
     public static boolean enabled() {
-        return Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"));
+        return !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "auto"));
+    }
+
+    /** Whether the model's layers on a device of {@code deviceType} ("cpu", "gpu") run fused. */
+    public static boolean enabledForLayersOn(String deviceType) {
+        String mode = System.getProperty(ENABLED_PROPERTY, "auto");
+        if ("true".equalsIgnoreCase(mode)) {
+            return true;
+        }
+        return !"false".equalsIgnoreCase(mode) && !"cpu".equals(deviceType);
     }
 
     /**

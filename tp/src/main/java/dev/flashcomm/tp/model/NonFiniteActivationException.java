@@ -1,6 +1,7 @@
 package dev.flashcomm.tp.model;
 
 import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.tp.comm.NonFiniteValuesException;
 import dev.flashcomm.tp.comm.Site;
 
 /**
@@ -8,7 +9,7 @@ import dev.flashcomm.tp.comm.Site;
  * some checkpoints' activations outgrow it), so the message says to compute in fp32; in fp32 the checkpoint itself
  * (or a corrupt tensor) produces it.
  */
-public final class NonFiniteActivationException extends ArithmeticException {
+public final class NonFiniteActivationException extends NonFiniteValuesException {
 
     private static final long serialVersionUID = 1L;
 

@@ -70,7 +70,8 @@ final class RankLayer {
      * or the explicit one.
      *
      * @param attention how the attention core runs (fused, or explicit in blocks of queries)
-     * @param mask        the causal mask {@code [L, L]} for the explicit core, null for the fused one
+     * @param mask      the whole causal mask {@code [L, L]} for the explicit core, or null: for the fused core, and
+     *                  for the explicit one on windows too long for a whole mask (each block then builds its rows)
      */
     NDArray attentionPartial(NDArray xn, NDArray cos, NDArray sin, NDArray mask, Attention attention) {
         if (attention.isFused() && uniformGroup > 0) {
@@ -116,7 +117,8 @@ final class RankLayer {
         long chunk = Math.max(1, Math.min(len, scoreBudget / perQuery));
         NDArray context;
         if (chunk >= len) {
-            context = attend(q, kT, v, mask);
+            context = attend(q, kT, v, mask != null ? mask
+                    : CausalMask.rows(q.getManager(), 0, len, len, q.getDataType()));
         } else {
             NDList parts = new NDList();
             for (long q0 = 0; q0 < len; q0 += chunk) {
@@ -124,7 +126,9 @@ final class RankLayer {
                 try (NDManager scope = q.getManager().newSubManager()) {
                     NDArray qc = q.get(":, :, " + q0 + ":" + q1);
                     scope.tempAttachAll(qc);
-                    parts.add(scope.ret(attend(qc, kT, v, mask.get(scope, new NDIndex(q0 + ":" + q1)))));
+                    NDArray rows = mask != null ? mask.get(scope, new NDIndex(q0 + ":" + q1))
+                            : CausalMask.rows(scope, q0, q1, len, q.getDataType());
+                    parts.add(scope.ret(attend(qc, kT, v, rows)));
                 }
             }
             context = NDArrays.concat(parts, 2);

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.tp.checkpoint.CheckpointException;
 import dev.flashcomm.tp.checkpoint.StoredTensor;
+import dev.flashcomm.tp.checkpoint.StoredType;
 
 /**
  * Turns the staged chunks of a {@link HostStream} into whole tensors on a device, in the compute dtype, each
@@ -57,9 +59,28 @@ final class TensorUploader {
             full = NDArrays.concat(parts, 0); // a fresh tensor; the chunks are freed next
             parts.close();
         }
+        requireFinite(full, source);
         bytesDone += source.storedBytes();
         listener.tensorLoaded(name, bytesDone, bytesTotal);
         return full;
+    }
+
+    /**
+     * A NaN or Inf weight would surface layers later as a NaN activation naming no tensor; one reduction per
+     * tensor, on its device, names it now. The max of |x| is NaN or Inf exactly when some element is.
+     */
+    private void requireFinite(NDArray full, StoredTensor source) {
+        float worst;
+        try (NDArray abs = full.abs(); NDArray max = abs.max(); NDArray f32 = max.toType(DataType.FLOAT32, false)) {
+            worst = f32.getFloat();
+        }
+        if (!Float.isFinite(worst)) {
+            full.close();
+            throw new CheckpointException(source.file(), "tensor '" + source.name() + "' holds "
+                    + (Float.isNaN(worst) ? "NaN" : "infinite") + " values"
+                    + (computeType == DataType.FLOAT16 && source.type() != StoredType.F16
+                    ? " once converted to fp16 (a weight beyond ±65504 overflows it; try --dtype fp32)" : ""));
+        }
     }
 
     private NDArray upload(HostStream.Chunk c, NDManager owner) {

@@ -2,7 +2,6 @@ package dev.flashcomm.tp.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -70,18 +69,27 @@ public final class TransformerModel implements AutoCloseable {
         this.rotary = new RotaryTable(config.ropeScaling().inverseFrequencies(config.ropeTheta(), config.headDim()));
         FusedKernels kernels = null;
         String note = "fused (scaled_dot_product_attention; rank layers as TorchScript calls)";
-        if (FusedKernels.enabled()) {
+        if (FusedKernels.enabledForLayersOn(rankDevices.get(0).getDeviceType())) {
             try {
-                kernels = FusedKernels.load(managers.get(rankDevices.get(0)),
-                        new FusedKernels.LayerFeatures(config.qkvBias(), config.qkNorm(), config.mlpBias()));
+                kernels = loadKernels();
             } catch (UnsupportedOperationException e) {
                 note = "explicit (" + e.getMessage().strip().lines().findFirst().orElse("") + ")";
             }
         } else {
-            note = "explicit (-D" + FusedKernels.ENABLED_PROPERTY + "=false)";
+            note = "explicit (the DJL ops; -D" + FusedKernels.ENABLED_PROPERTY + "=true fuses them on a CPU too)";
         }
         this.fused = kernels;
         this.attentionNote = note;
+    }
+
+    /**
+     * Checks, without reading any weight, that the checkpoint holds every tensor the model needs with the dtype and
+     * shape its config implies: what {@link #load} checks first, for callers that must fail before other work.
+     *
+     * @throws dev.flashcomm.tp.checkpoint.CheckpointException naming the file and tensor
+     */
+    public static void checkWeights(Checkpoint checkpoint) {
+        ModelWeights.loadOrder(checkpoint);
     }
 
     /**
@@ -148,6 +156,12 @@ public final class TransformerModel implements AutoCloseable {
         return computeType;
     }
 
+    /** Fused kernels written for this model's layers, under the primary device's manager (closed with it). */
+    FusedKernels loadKernels() {
+        return FusedKernels.load(managers.get(rankDevices.get(0)),
+                new FusedKernels.LayerFeatures(config.qkvBias(), config.qkNorm(), config.mlpBias()));
+    }
+
     /** Whether {@link #finalHidden(NDArray, Communicator)} runs the fused attention core (no score matrix). */
     public boolean fusedAttention() {
         return fused != null;
@@ -200,7 +214,7 @@ public final class TransformerModel implements AutoCloseable {
         NDManager step = ids.getManager();
         NDArray flat = ids.reshape(batch * len).toType(DataType.INT64, false);
         NDArray x = embedding.get(step, new NDIndex("{}", flat)).reshape(batch, len, config.hiddenSize());
-        Map<Device, AttentionInputs> inputs = attentionInputs(step, len, attention.isFused());
+        Map<Device, AttentionInputs> inputs = attentionInputs(step, len, attention);
         HealthLog health = new HealthLog(step, config.numLayers());
         float eps = (float) config.rmsNormEps();
         for (int layer = 0; layer < config.numLayers(); layer++) {
@@ -267,12 +281,15 @@ public final class TransformerModel implements AutoCloseable {
 
     /**
      * RoPE tables and (for the explicit attention core; the fused one masks itself) the causal mask, made once per
-     * forward and copied once to each rank device.
+     * forward and copied once to each rank device. The whole {@code [L, L]} mask is made only while it fits the score
+     * budget; beyond it (long windows) the mask is null and each block of queries builds its own rows
+     * ({@link CausalMask}).
      */
-    private Map<Device, AttentionInputs> attentionInputs(NDManager step, int len, boolean fusedAttention) {
+    private Map<Device, AttentionInputs> attentionInputs(NDManager step, int len, Attention attention) {
         NDArray[] cosSin = rotary.create(step, len);
-        AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]),
-                fusedAttention ? null : cast(causalMask(step, len)));
+        NDArray mask = attention.isFused() || (long) len * len > attention.scoreBudget() ? null
+                : CausalMask.rows(step, 0, len, len, computeType);
+        AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]), mask);
         Map<Device, AttentionInputs> out = new LinkedHashMap<>();
         for (Device d : rankDevices) {
             out.computeIfAbsent(d, dev -> dev.equals(primary.cos().getDevice()) ? primary
@@ -282,6 +299,7 @@ public final class TransformerModel implements AutoCloseable {
         return out;
     }
 
+    /** @param mask the whole causal mask, or null when blocks of queries build their own rows */
     private record AttentionInputs(NDArray cos, NDArray sin, NDArray mask) {
     }
 
@@ -291,15 +309,6 @@ public final class TransformerModel implements AutoCloseable {
 
     private static NDArray onDevice(NDArray a, Device d) {
         return a.getDevice().equals(d) ? a : a.toDevice(d, true);
-    }
-
-    /** {@code [L, L]}: 0 on and below the diagonal, -inf above it; built by the engine, not in a Java array. */
-    private static NDArray causalMask(NDManager manager, int len) {
-        NDArray rows = manager.arange(0, len, 1, DataType.INT32).reshape(len, 1);
-        NDArray cols = manager.arange(0, len, 1, DataType.INT32).reshape(1, len);
-        NDArray future = cols.gt(rows);
-        Shape square = new Shape(len, len);
-        return NDArrays.where(future, manager.full(square, Float.NEGATIVE_INFINITY), manager.zeros(square));
     }
 
     @Override

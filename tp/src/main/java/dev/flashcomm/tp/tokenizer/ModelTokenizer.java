@@ -3,8 +3,10 @@ package dev.flashcomm.tp.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.flashcomm.tp.checkpoint.CheckpointException;
+import dev.flashcomm.tp.checkpoint.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -15,19 +17,38 @@ import java.nio.file.Path;
 public final class ModelTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
+    private final Path file;
+    /** Ids at or beyond this are not rows of the embedding; {@code Integer.MAX_VALUE} when unknown. */
+    private final int vocabSize;
 
-    private ModelTokenizer(HuggingFaceTokenizer tokenizer) {
+    private ModelTokenizer(HuggingFaceTokenizer tokenizer, Path file, int vocabSize) {
         this.tokenizer = tokenizer;
+        this.file = file;
+        this.vocabSize = vocabSize;
     }
 
     /** Loads {@code tokenizer.json} from a model directory (or a tokenizer.json path). The caller closes it. */
     public static ModelTokenizer load(Path dirOrFile) {
-        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("tokenizer.json") : dirOrFile;
-        if (!Files.isRegularFile(file)) {
+        return load(dirOrFile, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #load(Path)}, for a model with {@code vocabSize} embedding rows: {@link #encode} refuses an id the
+     * model has no row for (a tokenizer from another model), which would otherwise index outside the embedding.
+     */
+    public static ModelTokenizer load(Path dirOrFile, int vocabSize) {
+        boolean inDir = Files.isDirectory(dirOrFile);
+        Path file = inDir ? dirOrFile.resolve("tokenizer.json") : dirOrFile;
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new CheckpointException(file, "not found (a Hugging Face tokenizer.json is required)");
         }
+        if (inDir) {
+            ModelFiles.member(dirOrFile, "tokenizer.json", null);
+        }
+        // the native reader would block on a FIFO and read /dev/zero until the process dies
+        ModelFiles.checkSize(file, ModelFiles.TOKENIZER_LIMIT);
         if (!Files.isReadable(file)) {
-            throw new CheckpointException(file, "not readable");
+            throw new CheckpointException(file, "permission denied");
         }
         try {
             HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
@@ -36,7 +57,7 @@ public final class ModelTokenizer implements AutoCloseable {
                     .optPadding(false)
                     .optAddSpecialTokens(true)
                     .build();
-            return new ModelTokenizer(tok);
+            return new ModelTokenizer(tok, file, vocabSize);
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(file, "not a valid tokenizer: " + oneLine(e.getMessage()));
         }
@@ -48,7 +69,11 @@ public final class ModelTokenizer implements AutoCloseable {
         long[] ids = enc.getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            out[i] = Math.toIntExact(ids[i]);
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new CheckpointException(file, "token id " + ids[i] + " is not below vocab_size " + vocabSize
+                        + " of config.json (is this the model's own tokenizer?)");
+            }
+            out[i] = (int) ids[i];
         }
         return out;
     }
