@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * What a model is, independent of where it lies: a SHA-256 over {@code config.json}, {@code tokenizer.json}, the
  * safetensors index and every safetensors file's name, size, header and weights. The files and where their data
- * begins come from the {@link Checkpoint} that {@code tp} opened: the safetensors header is parsed there only. Neither the path nor the
- * modification time takes part, so a copied model keeps its cached results and an edited one loses them.
+ * begins come from the {@link Checkpoint} that {@code tp} opened: the safetensors header is parsed there only, and
+ * a stray {@code *.safetensors} the checkpoint does not use is never opened. Neither the path nor the modification
+ * time takes part, so a copied model keeps its cached results and an edited one loses them.
  *
  * <p>Weights are hashed whole up to {@link #FULL_HASH_LIMIT} bytes per file. Beyond that, reading every byte of a
  * 14 GB checkpoint would cost each sweep start tens of seconds, so a large file contributes its header and
