@@ -21,6 +21,11 @@ final class PiqaReader implements TaskReader {
         return new JsonlReader((doc, index) -> parse(doc, index, labels, labelsFile)).read(source, limit);
     }
 
+    @Override
+    public List<Path> sideFiles(Path file) {
+        return List.of(labelsFileFor(file));
+    }
+
     /** {@code valid.jsonl} -> {@code valid-labels.lst}, as in the original release. */
     static Path labelsFileFor(Path file) {
         String name = file.getFileName().toString();

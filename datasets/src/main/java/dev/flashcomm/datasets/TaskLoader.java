@@ -1,6 +1,8 @@
 package dev.flashcomm.datasets;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,6 +32,22 @@ public final class TaskLoader {
             throw DataException.in(file, "no items");
         }
         return List.copyOf(limit > 0 && limit < items.size() ? items.subList(0, limit) : items);
+    }
+
+    /**
+     * The files the items of {@code file} are read from: the file itself, then each side file that exists (PIQA's
+     * {@code valid-labels.lst}). This is the task's data identity: whoever fingerprints a task's data (the sweep's
+     * cache key) hashes exactly these, so an edited side file can never go unnoticed.
+     */
+    public static List<Path> dataFiles(TaskSpec spec, Path file) {
+        List<Path> files = new ArrayList<>();
+        files.add(file);
+        for (Path side : readerFor(spec.format()).sideFiles(file)) {
+            if (Files.exists(side)) {
+                files.add(side);
+            }
+        }
+        return List.copyOf(files);
     }
 
     /** All items of {@code file}. */

@@ -15,8 +15,8 @@ public final class BaselineComparison {
 
     public static final String DEFAULT_BASELINE_COMM = "fp16";
     static final int BOOTSTRAP_RESAMPLES = 2000;
-    /** Fixed so that rerunning the comparison on the same scores reproduces the same CSV. */
-    static final long BOOTSTRAP_SEED = 0x5EED_F1A5L;
+    /** The default seed: fixed so that rerunning the comparison on the same scores reproduces the same CSV. */
+    public static final long DEFAULT_SEED = 0x5EED_F1A5L;
 
     private BaselineComparison() {
     }
@@ -30,6 +30,14 @@ public final class BaselineComparison {
      */
     public static List<ResultRow> compare(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items,
                                           String baselineComm) {
+        return compare(rows, items, baselineComm, DEFAULT_SEED);
+    }
+
+    /**
+     * As {@link #compare(List, Map, String)}, with the seed of the paired bootstrap ({@code --seed}).
+     */
+    public static List<ResultRow> compare(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items,
+                                          String baselineComm, long seed) {
         RowIndex index = new RowIndex(rows, "results");
         List<ResultRow> compared = new ArrayList<>(rows.size());
         for (ResultRow row : rows) {
@@ -46,7 +54,7 @@ public final class BaselineComparison {
             if (test.isEmpty() || variantItems == null || baseItems == null) {
                 compared.add(row.withComparison(base.value(), OptionalDouble.empty(), ""));
             } else {
-                double p = pValue(test, baseItems, variantItems, baselineCell, row.cell());
+                double p = pValue(test, baseItems, variantItems, baselineCell, row.cell(), seed);
                 compared.add(row.withComparison(base.value(), OptionalDouble.of(p), test));
             }
         }
@@ -62,10 +70,10 @@ public final class BaselineComparison {
     }
 
     private static double pValue(String test, List<ItemScore> base, List<ItemScore> variant, CellKey baseCell,
-                                 CellKey cell) {
+                                 CellKey cell, long seed) {
         try {
             if (test.equals(Significance.PAIRED_BOOTSTRAP)) {
-                return Significance.pairedBootstrapPpl(base, variant, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED);
+                return Significance.pairedBootstrapPpl(base, variant, BOOTSTRAP_RESAMPLES, seed);
             }
             ItemScore[][] pairs = Significance.pair(base, variant);
             return Significance.mcnemarExact(correct(pairs[0], baseCell), correct(pairs[1], cell));

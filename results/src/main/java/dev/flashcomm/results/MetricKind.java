@@ -2,7 +2,11 @@ package dev.flashcomm.results;
 
 import java.util.Set;
 
-/** How a metric is judged: which direction is worse, and which paired test fits its per-item scores. */
+/**
+ * How a metric is judged: which direction is worse, and which paired test fits its per-item scores. The one place
+ * a metric's direction is written: the task registry ({@code dev.flashcomm.datasets.Metric}) names the metrics a
+ * task computes and how, and a test in {@code eval} holds the two to the same ids.
+ */
 public enum MetricKind {
     /** Perplexity-like: lower is better, per-item scores are summed NLL over a token count. */
     LOWER_IS_BETTER,
@@ -14,6 +18,11 @@ public enum MetricKind {
     private static final Set<String> PERPLEXITY_LIKE =
             Set.of("perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte");
     private static final Set<String> ACCURACY_LIKE = Set.of("acc", "acc_norm");
+
+    /** Whether a larger value is the better one; OTHER metrics have no direction. */
+    public boolean higherIsBetter() {
+        return this == ACCURACY;
+    }
 
     public static MetricKind of(String metric) {
         if (PERPLEXITY_LIKE.contains(metric)) {

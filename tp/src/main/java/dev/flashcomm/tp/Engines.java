@@ -65,6 +65,15 @@ public final class Engines {
         }
     }
 
+    /**
+     * The engine and its native library as results provenance records them, e.g. {@code PyTorch 2.7.1 (DJL 0.36.0,
+     * the bundled CPU libtorch is loaded)}. Loads the engine if it is not loaded yet.
+     */
+    public static String describe() {
+        Engine engine = Engine.getEngine(ENGINE);
+        return ENGINE + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ", " + libtorchInUse() + ")";
+    }
+
     /** Where the engine's native library came from, for messages. */
     private static String libtorchInUse() {
         String dir = System.getenv("PYTORCH_LIBRARY_PATH");

@@ -10,6 +10,12 @@ import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
 import dev.flashcomm.eval.ppl.PerplexityRun;
+import dev.flashcomm.eval.sweep.Limit;
+import dev.flashcomm.eval.sweep.PreparedModel;
+import dev.flashcomm.eval.sweep.Shard;
+import dev.flashcomm.eval.sweep.SweepConfig;
+import dev.flashcomm.eval.sweep.SweepPlan;
+import dev.flashcomm.eval.sweep.SweepPlanner;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.quant.allreduce.AllReduceBenchmark;
@@ -26,12 +32,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,18 +59,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    RunOptions run;
+
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "text for the perplexity runs")
     Path data;
 
-    @Option(names = "--seq-len", defaultValue = "256", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
-    int seqLen;
-
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
-    int batch;
-
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
-            description = "windows per perplexity run (0 = all; default: ${DEFAULT-VALUE})")
-    int limit;
+    @Option(names = "--limit", defaultValue = "0", converter = Converters.LimitValue.class, paramLabel = "N|F",
+            description = "windows per perplexity run, or a fraction F < 1 of them (0 = all; default: "
+                    + "${DEFAULT-VALUE})")
+    Limit limit;
 
     @Option(names = "--sections", defaultValue = "matmul,ppl,comm,tp", split = ",", paramLabel = "S[,S...]",
             description = "matmul, ppl, comm, tp (default: ${DEFAULT-VALUE})")
@@ -89,27 +95,34 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new InputException("--sections: unknown section '" + s + "' (use " + known + ")");
             }
         }
-        Device device = model.devices().get(0);
+        if (run.batch.auto()) {
+            throw new ParameterException(spec.commandLine(), "--batch auto: bench times a fixed batch; give a number");
+        }
+        Device device = run.devices().get(0);
+        boolean needsModel = sections.contains("ppl") || sections.contains("tp");
+        // the sweep's planner checks the model, the TP degrees and the window length and cuts the windows, as for
+        // ppl, before anything is timed: bad input fails in seconds
+        PreparedModel prepared = needsModel ? plan().models().get(0) : null;
+        int seqLen = needsModel ? prepared.seqLen() : 0;
         double matmul = Double.NaN;
         if (sections.contains("matmul") || sections.contains("ppl")) {
             // a GPU needs a product large enough to fill it; the CPU figure stays comparable with earlier runs
             int m = device.isGpu() ? 8192 : 2048;
             int k = device.isGpu() ? 8192 : 1024;
-            matmul = MatmulRate.gflops(device, model.computeType, m, k, k, 10);
+            matmul = MatmulRate.gflops(device, run.computeType, m, k, k, 10);
             out.printf(Locale.ROOT, "matmul      %s [%dx%d]x[%dx%d] on %s: %.1f GFLOP/s (best of 10)%n",
-                    model.dtypeName(), m, k, k, k, device, matmul);
+                    run.dtypeName(), m, k, k, k, device, matmul);
             out.flush();
         }
-        CorpusSource corpus = CorpusSource.of(data, null, null);
         if (sections.contains("ppl")) {
-            try (ScoringModel lm = load(out, 1)) {
+            try (ScoringModel lm = load(out, prepared, 1)) {
                 out.printf(Locale.ROOT, "attention   %s%n", lm.model().attentionKernel());
-                PerplexityRun run = runPpl(lm, CommSettings.of("exact"), corpus);
-                double tps = run.result().tokensPerSecond();
+                PerplexityRun ppl = runPpl(lm, prepared, CommSettings.of("exact"));
+                double tps = ppl.result().tokensPerSecond();
                 double flops = tps * ModelFlops.perToken(lm.model().config(), seqLen);
                 out.printf(Locale.ROOT, "ppl         %s on %s, seq-len %d, batch %d: ppl %.4f, %d windows in %.1f s%n",
-                        lm.name(), data.getFileName(), seqLen, batch, run.result().perplexity(),
-                        run.result().windows(), run.result().seconds());
+                        lm.name(), data.getFileName(), seqLen, run.batch.fixed(), ppl.result().perplexity(),
+                        ppl.result().windows(), ppl.result().seconds());
                 out.printf(Locale.ROOT, "throughput  TP-1 exact: %.0f tokens/s, %.1f model GFLOP/s (%.2f MFLOP/token), "
                         + "MFU %.1f %% of the measured matmul rate%n", tps, flops / 1e9,
                         ModelFlops.perToken(lm.model().config(), seqLen) / 1e6, 100 * flops / 1e9 / matmul);
@@ -120,17 +133,17 @@ public final class BenchCommand implements Callable<Integer> {
             benchCommunicators(out);
         }
         if (sections.contains("tp")) {
-            try (ScoringModel lm = load(out, commTp)) {
-                PerplexityRun exact = runPpl(lm, CommSettings.of("exact"), corpus);
+            try (ScoringModel lm = load(out, prepared, commTp)) {
+                PerplexityRun exact = runPpl(lm, prepared, CommSettings.of("exact"));
                 out.printf(Locale.ROOT, "tp          TP-%d exact: %.1f s (%.0f tokens/s), ppl %.4f%n", commTp,
                         exact.result().seconds(), exact.result().tokensPerSecond(), exact.result().perplexity());
-                PerplexityRun fp16 = runPpl(lm, CommSettings.of("fp16"), corpus);
+                PerplexityRun fp16 = runPpl(lm, prepared, CommSettings.of("fp16"));
                 out.printf(Locale.ROOT, "tp          TP-%d fp16: %.1f s (%.0f tokens/s), %.2fx the exact run, ppl %.4f%n",
                         commTp, fp16.result().seconds(), fp16.result().tokensPerSecond(),
                         fp16.result().seconds() / exact.result().seconds(), fp16.result().perplexity());
                 PerplexityRun fake = null;
                 for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
-                    PerplexityRun q = runPpl(lm, new CommSettings(tpFormat, path, CompressionScope.ALL), corpus);
+                    PerplexityRun q = runPpl(lm, prepared, new CommSettings(tpFormat, path, CompressionScope.ALL));
                     out.printf(Locale.ROOT, "tp          TP-%d %s %s: %.1f s (%.0f tokens/s), %.2fx the exact run%s, "
                             + "ppl %.4f%n", commTp, tpFormat.name(), path.name().toLowerCase(Locale.ROOT),
                             q.result().seconds(), q.result().tokensPerSecond(),
@@ -146,9 +159,27 @@ public final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Loads the model at {@code tp}; {@link ModelOptions#load} prints how long that took. */
-    private ScoringModel load(PrintWriter out, int tp) {
-        return model.load(tp, out, spec.commandLine().getErr());
+    /**
+     * The planned model: the sweep's planner reads the config, checks every TP degree bench uses and the window
+     * length (sliding window included), and tokenizes and cuts the corpus to whole windows within {@code --limit}.
+     */
+    private SweepPlan plan() {
+        List<Integer> tps = sections.contains("tp") ? List.of(1, commTp) : List.of(1);
+        SweepConfig config;
+        try {
+            config = new SweepConfig(List.of(model.dir), tps, List.of(CommFormat.parse("exact")), Optional.empty(),
+                    CommPath.FAKE, CompressionScope.ALL, List.of(), List.of(CorpusSource.of(data, null, null)),
+                    run.seqLen(), run.batch, Limit.ALL, limit, run.device, run.computeType, run.commImpl,
+                    SweepConfig.DEFAULT_SEED, Shard.ALL, Path.of("."));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return SweepPlanner.plan(config);
+    }
+
+    /** Loads the model at {@code tp}, printing how long that took. */
+    private ScoringModel load(PrintWriter out, PreparedModel prepared, int tp) {
+        return new ConsoleModelOpener(run, out, spec.commandLine().getErr()).open(prepared, tp);
     }
 
     /**
@@ -167,16 +198,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
 
-    private PerplexityRun runPpl(ScoringModel lm, CommSettings settings, CorpusSource corpus) {
-        int max = lm.model().config().maxPositions();
-        if (seqLen > max) {
-            throw new InputException("--seq-len " + seqLen + " exceeds max_position_embeddings " + max);
-        }
+    private PerplexityRun runPpl(ScoringModel lm, PreparedModel prepared, CommSettings settings) {
+        int seqLen = prepared.seqLen();
+        int batch = run.batch.fixed();
         PerplexityProtocol protocol = new PerplexityProtocol(seqLen, batch);
-        int[] ids = protocol.firstWindows(lm.tokenizer().encode(corpus.text()), limit, data.toString());
+        int[] ids = prepared.ids(prepared.corpusIds().keySet().iterator().next());
         // one untimed batch first, so one-off engine start-up does not count against the run
-        protocol.evaluate(lm, lm.openCommunicator(settings, new TrafficMeter(), null), Arrays.copyOf(ids, Math.min(ids.length,
-                batch * seqLen)), data.toString(), Progress.NONE);
+        protocol.evaluate(lm, lm.openCommunicator(settings, new TrafficMeter(), null),
+                Arrays.copyOf(ids, Math.min(ids.length, batch * seqLen)), data.toString(), Progress.NONE);
         return PerplexityRun.measure(protocol, lm, settings, ids, data.toString(),
                 new ProgressBar(spec.commandLine().getErr(), "bench " + settings.label(), "windows",
                         System.console() != null), false);
@@ -198,7 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "comm        %d ranks x [%d x %d] fp32 partials; GB/s of fp32 partials in%n", commTp,
                 rows, cols);
-        Device device = model.devices().get(0);
+        Device device = run.devices().get(0);
         for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
             for (CommFormat f : formats) {
                 EngineAllReduceBenchmark.Result r = EngineAllReduceBenchmark.run(
@@ -208,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-        if (model.commImpl == CommImpl.ENGINE && device.isGpu()) {
+        if (run.commImpl == CommImpl.ENGINE && device.isGpu()) {
             return; // the Java reference on the host says nothing about a GPU run
         }
         for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {

@@ -1,6 +1,8 @@
 package dev.flashcomm.eval.cli;
 
 import ai.djl.ndarray.types.DataType;
+import dev.flashcomm.eval.sweep.BatchSize;
+import dev.flashcomm.eval.sweep.Limit;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.comm.CommImpl;
@@ -78,6 +80,19 @@ final class Converters {
                 return CommImpl.parse(s);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --limit} and {@code --max-windows}: 0, a whole number, or a fraction below 1 (lm-eval's rule). */
+    static final class LimitValue implements ITypeConverter<Limit> {
+        @Override
+        public Limit convert(String s) {
+            try {
+                return Limit.parse("the value", s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + s + "' is not a limit (use 0 for all, a whole number N for "
+                        + "the first N, or a fraction below 1 such as 0.1)");
             }
         }
     }

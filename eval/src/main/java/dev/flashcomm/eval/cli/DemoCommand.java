@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code flashcomm demo}: a small sweep of the bundled model on the bundled text and tasks, in a few minutes. */
@@ -49,6 +50,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (tp < 2 || tp > 8) {
+            // at TP 1 there is no all-reduce: every format would give the same numbers, 45 identical cells
+            throw new ParameterException(spec.commandLine(), "--tp must be 2 to 8 for the demo (the bundled model "
+                    + "has 8 attention heads, and TP 1 has no all-reduce to compress), got " + tp);
+        }
         new SweepRun(spec.commandLine()).run(config(home(), out, tp));
         return ExitCodes.OK;
     }

@@ -8,7 +8,14 @@ import dev.flashcomm.results.ResultsException;
 import dev.flashcomm.tp.checkpoint.CheckpointException;
 import dev.flashcomm.tp.comm.NonFiniteValuesException;
 import dev.flashcomm.tp.comm.SettingsException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -19,23 +26,36 @@ import picocli.CommandLine.Spec;
                 + "LLaMA/Qwen inference.",
         subcommands = {PplCommand.class, BenchCommand.class, SweepCommand.class, MergeCommand.class, GateCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
-public final class FlashcommCli implements Runnable {
+public final class FlashcommCli implements Callable<Integer> {
+
+    /**
+     * Wide enough that option descriptions keep file names such as {@code results.csv} on one line (picocli breaks
+     * lines after a '.' as well as at spaces), narrow enough for a terminal split in two.
+     */
+    static final int USAGE_WIDTH = 120;
+
+    /** The footer of every command's help: CI scripts branch on these. */
+    static final Map<String, String> EXIT_CODES = exitCodes();
 
     @Spec
     CommandSpec spec;
 
+    /** No command given: that is a usage error, so the usage goes to stderr and the exit code is 2. */
     @Override
-    public void run() {
+    public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.BAD_INPUT;
     }
 
     /** The command line used by {@code main} and by tests, with the project's exit-code mapping. */
     public static CommandLine newCommandLine() {
         CommandLine cmd = new CommandLine(new FlashcommCli());
+        cmd.setUsageHelpWidth(USAGE_WIDTH);
+        addExitCodes(cmd);
         // picocli would print the whole usage after the message; bad input is one line, with a pointer to the help
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
-            failed.getErr().println("flashcomm: " + firstLine(ex.getMessage()) + " (see '"
+            failed.getErr().println("flashcomm: " + firstLine(ex.getMessage()) + suggestion(ex) + " (see '"
                     + failed.getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.BAD_INPUT;
         });
@@ -52,6 +72,29 @@ public final class FlashcommCli implements Runnable {
             return ExitCodes.FAILURE;
         });
         return cmd;
+    }
+
+    /** {@code ; did you mean 'sweep'?} for a mistyped command or option, as picocli would have suggested. */
+    private static String suggestion(ParameterException ex) {
+        if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            return "; did you mean " + u.getSuggestions().stream().limit(3).map(s -> "'" + s + "'")
+                    .collect(Collectors.joining(" or ")) + "?";
+        }
+        return "";
+    }
+
+    private static void addExitCodes(CommandLine cmd) {
+        cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        cmd.getSubcommands().values().forEach(FlashcommCli::addExitCodes);
+    }
+
+    private static Map<String, String> exitCodes() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "success");
+        codes.put("1", "a gate failed (flashcomm gate only)");
+        codes.put("2", "bad input: usage, a missing or malformed file, an impossible setting");
+        codes.put("3", "an unexpected failure (a bug or the engine); the stack trace is printed");
+        return Collections.unmodifiableMap(codes);
     }
 
     static boolean isUserError(Throwable ex) {

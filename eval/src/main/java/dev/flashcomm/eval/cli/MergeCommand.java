@@ -2,56 +2,122 @@ package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.eval.sweep.SweepOutputs;
+import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.results.SummaryTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code flashcomm merge}: joins the parts of a sharded sweep and compares them with the baseline. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Joins results.part-I-of-N.csv and items.part-I-of-N.csv of a sweep run with --shard (all N "
-                + "parts must be there), compares every cell with its baseline and writes results.csv and items.csv.")
+        description = {"Joins results.part-I-of-N.csv and items.part-I-of-N.csv of a sweep run with --shard (all N "
+                + "parts must be there), compares every cell with its baseline and writes results.csv and items.csv.",
+                "Or joins whole results files given as arguments (ppl --out files, a sweep's results.csv) into "
+                + "--out: 'flashcomm merge --out all.csv int4.csv int8.csv'."})
 public final class MergeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dir", required = true, paramLabel = "DIR",
+    @Option(names = "--dir", paramLabel = "DIR",
             description = "the --out directory the shards wrote their parts to")
     Path dir;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "merged results (default: DIR/results.csv)")
+    @Parameters(arity = "0..*", paramLabel = "FILE",
+            description = "results files to join instead of --dir's parts; a cell in several files must agree")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--items", paramLabel = "FILE",
+            description = "with FILE arguments: their per-item files (ppl --items, items.csv), for the paired tests; "
+                    + "without them the rows get deltas but no p-values; repeatable")
+    List<Path> itemFiles = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "merged results (default: DIR/results.csv; required with FILE arguments)")
     Path out;
 
-    @Option(names = "--items-out", paramLabel = "FILE", description = "merged per-item scores (default: DIR/items.csv)")
+    @Option(names = "--items-out", paramLabel = "FILE",
+            description = "merged per-item scores (default: DIR/items.csv; with FILE arguments only when given)")
     Path itemsOut;
 
     @Option(names = "--baseline-comm", defaultValue = "fp16", paramLabel = "COMM",
             description = "COMM of the rows the others are compared with (default: ${DEFAULT-VALUE})")
     String baselineComm;
 
+    @Mixin
+    SeedOption seed;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
+        if ((dir == null) == files.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give either --dir DIR or results files to join");
+        }
+        if (dir == null) {
+            return mergeFiles(stdout);
+        }
+        if (!itemFiles.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--items goes with FILE arguments; --dir finds the "
+                    + "items parts itself");
+        }
         Path results = out != null ? out : dir.resolve(SweepOutputs.RESULTS);
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
         OutputFiles.requireDistinct(Map.of("--out", results, "--items-out", items));
         SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
         List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
-                + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, comments);
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, seed.seed,
+                comments);
         stdout.print(SummaryTable.render(compared, baselineComm));
         stdout.println();
         stdout.println("wrote       " + results);
         stdout.println("wrote       " + items);
+        stdout.flush();
+        return ExitCodes.OK;
+    }
+
+    private int mergeFiles(PrintWriter stdout) {
+        if (out == null) {
+            throw new ParameterException(spec.commandLine(), "--out FILE is required when joining results files");
+        }
+        // an output over one of the files being joined would destroy it before it is read
+        Map<String, Path> byOption = new LinkedHashMap<>();
+        byOption.put("--out", out);
+        byOption.put("--items-out", itemsOut);
+        files.forEach(f -> byOption.putIfAbsent("FILE " + f, f));
+        itemFiles.forEach(f -> byOption.putIfAbsent("--items " + f, f));
+        OutputFiles.requireDistinct(byOption);
+        SweepOutputs.Measurements merged = SweepOutputs.mergeFiles(files, itemFiles);
+        List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baselineComm), seed.seed);
+        List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
+                + Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        ResultsCsv.write(out, compared, comments);
+        stdout.print(SummaryTable.render(compared, baselineComm));
+        stdout.println();
+        stdout.println("wrote       " + out);
+        if (itemsOut != null) {
+            ItemsCsv.write(itemsOut, merged.items(), comments);
+            stdout.println("wrote       " + itemsOut);
+        }
         stdout.flush();
         return ExitCodes.OK;
     }

@@ -1,8 +1,8 @@
 package dev.flashcomm.eval.cli;
 
-import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.eval.sweep.Limit;
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.TaskSelection;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -71,26 +71,27 @@ public final class SweepCommand implements Callable<Integer> {
             description = "read TASK from FILE instead of the data root; repeatable")
     Map<String, Path> taskFiles = new LinkedHashMap<>();
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
-            description = "first N items of each task (0 = all; default: ${DEFAULT-VALUE})")
-    int limit;
+    @Option(names = "--limit", defaultValue = "0", converter = Converters.LimitValue.class, paramLabel = "N|F",
+            description = "first N items of each task, or a fraction F < 1 of them (rounded up), as lm-eval's "
+                    + "--limit; 0 = all; only task cells depend on it (default: ${DEFAULT-VALUE})")
+    Limit limit;
 
-    @Option(names = "--max-windows", defaultValue = "0", paramLabel = "N",
-            description = "first N windows of each perplexity corpus (0 = all; default: ${DEFAULT-VALUE})")
-    int maxWindows;
+    @Option(names = "--max-windows", defaultValue = "0", converter = Converters.LimitValue.class,
+            paramLabel = "N|F",
+            description = "first N windows of each perplexity corpus, or a fraction F < 1 of them; 0 = all; only "
+                    + "perplexity cells depend on it (default: ${DEFAULT-VALUE})")
+    Limit maxWindows;
 
     @Option(names = "--ppl", split = ",", paramLabel = "NAME=FILE",
             description = "perplexity corpora (GPTQ protocol); .raw files get the WikiText rows rule; NAME defaults "
                     + "to the file stem")
     List<String> ppl = new ArrayList<>();
 
-    @Option(names = "--seq-len", paramLabel = "N",
-            description = "perplexity window (default: 2048, or max_position_embeddings if smaller)")
-    Integer seqLen;
+    @Mixin
+    RunOptions run;
 
-    @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
-            description = "sequences per forward pass (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "output directory: results.csv, items.csv and cache/")
@@ -100,22 +101,14 @@ public final class SweepCommand implements Callable<Integer> {
             description = "run only every N-th cell, starting with the I-th (1-based; default: ${DEFAULT-VALUE})")
     Shard shard;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEV[,DEV...]",
-            description = "device(s) for the TP ranks: cpu, gpu, gpu:N (default: ${DEFAULT-VALUE})")
-    String device;
-
-    @Option(names = "--dtype", defaultValue = "fp32", converter = Converters.ComputeType.class,
-            paramLabel = "fp32|fp16", description = "compute dtype (default: ${DEFAULT-VALUE})")
-    DataType dtype;
-
     @Override
     public Integer call() {
         List<TaskSource> taskSources = TaskSelection.resolve(tasks, taskFiles, dataRoot);
         SweepConfig config;
         try {
-            config = new SweepConfig(models, tps, comms, baseline, commOptions.path(), commOptions.scope(),
-                    taskSources, corpora(ppl), seqLen == null ? OptionalInt.empty() : OptionalInt.of(seqLen), batch,
-                    limit, maxWindows, device, dtype, shard, out);
+            config = new SweepConfig(models, tps, comms, Optional.of(baseline), commOptions.path(),
+                    commOptions.scope(), taskSources, corpora(ppl), run.seqLen(), run.batch, limit, maxWindows,
+                    run.device, run.computeType, run.commImpl, seed.seed, shard, out);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

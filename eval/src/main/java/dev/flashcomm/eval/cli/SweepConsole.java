@@ -63,6 +63,12 @@ final class SweepConsole implements CellListener {
     }
 
     @Override
+    public void note(String message) {
+        err.println("flashcomm: " + message);
+        err.flush();
+    }
+
+    @Override
     public void warning(String message) {
         err.println("flashcomm: warning: " + message);
         err.flush();

@@ -1,6 +1,6 @@
 package dev.flashcomm.eval.cli;
 
-import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.eval.sweep.RunFiles;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.SweepOutcome;
@@ -28,6 +28,8 @@ final class SweepRun {
     void run(SweepConfig config) {
         PrintWriter out = cmd.getOut();
         PrintWriter err = cmd.getErr();
+        // before the plan reads anything: results over a corpus or a task file would destroy it at the end
+        RunFiles.requireApart(RunFiles.outputsOf(config), RunFiles.inputsOf(config));
         SweepPlan plan = SweepPlanner.plan(config);
         plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
         int workloads = config.tasks().size() + config.corpora().size();
@@ -42,16 +44,17 @@ final class SweepRun {
                 .run();
         out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),
                 outcome.resumed(), config.cacheDir());
-        List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
-                + String.join(" ", cmd.getParseResult().originalArgs()));
+        List<String> comments = plan.provenance(cmd.getParseResult().originalArgs()).lines();
         SweepOutputs.Measurements m = new SweepOutputs.Measurements(outcome.rows(), outcome.items());
         if (config.shard().isAll()) {
             Path results = config.out().resolve(SweepOutputs.RESULTS);
             Path items = config.out().resolve(SweepOutputs.ITEMS);
-            List<ResultRow> compared = SweepOutputs.writeCompared(results, items, m, config.baselineLabel(),
+            // a sweep always has a baseline: --baseline-comm defaults to fp16
+            String baseline = config.baselineLabel().orElseThrow();
+            List<ResultRow> compared = SweepOutputs.writeCompared(results, items, m, baseline, config.seed(),
                     comments);
             out.println();
-            out.print(SummaryTable.render(compared, config.baselineLabel()));
+            out.print(SummaryTable.render(compared, baseline));
             out.println();
             out.println("wrote       " + results);
             out.println("wrote       " + items);

@@ -31,7 +31,13 @@ public final class ModelLoader {
     /** As {@link #load(Path, int, List, DataType, CommImpl)}, telling {@code listener} as tensors are loaded. */
     public static ScoringModel load(Path dir, int tp, List<Device> devices, DataType computeType, CommImpl commImpl,
                                     LoadListener listener) {
-        Checkpoint ck = Checkpoint.open(dir);
+        return load(Checkpoint.open(dir), tp, devices, computeType, commImpl, listener);
+    }
+
+    /** As {@link #load(Path, int, List, DataType, CommImpl, LoadListener)}, from a checkpoint already opened. */
+    public static ScoringModel load(Checkpoint ck, int tp, List<Device> devices, DataType computeType,
+                                    CommImpl commImpl, LoadListener listener) {
+        Path dir = ck.dir();
         ShardPlan plan;
         try {
             plan = ShardPlan.balanced(ck.config(), tp);

@@ -9,10 +9,12 @@ import java.util.TreeMap;
 
 /**
  * What a cell's result depends on, and the SHA-256 of it that names the cell's cache file: the tool version, the
- * model's and the data's identities (contents, never paths), the task and its version, the limit, window length and
- * batch, the TP degree, the communication format, path and scope, the compute dtype and the devices. Batch size and
- * device move float results in their last bits only, but a resumed sweep must give exactly the numbers a fresh one
- * gives, so they are part of the key too.
+ * model's and the data's identities (contents, never paths), the task and its version, the batch, the TP degree, the
+ * communication format, path, scope and implementation, the compute dtype and the devices, and the settings of the
+ * cell's own kind only: a task cell keys on {@code --limit}, a perplexity cell on its window length and
+ * {@code --max-windows}, so changing one never re-measures the other kind. Batch size and device move float results
+ * in their last bits only, but a resumed sweep must give exactly the numbers a fresh one gives, so they are part of
+ * the key too.
  *
  * @param ingredients the key's parts by name; kept in the cache file so an entry can be checked and read by people
  */
@@ -30,22 +32,23 @@ public record CacheKey(SortedMap<String, String> ingredients) {
         k.put("tool_version", ToolVersion.VERSION);
         k.put("model", cell.model().identity());
         k.put("data", cell.workload().dataIdentity());
-        k.put("limit", Integer.toString(config.limit()));
-        k.put("max_windows", Integer.toString(config.maxWindows()));
-        k.put("batch", Integer.toString(config.batch()));
+        k.put("batch", config.batch().toString());
         k.put("tp", Integer.toString(cell.tp()));
         k.put("comm", cell.comm().format().name());
         k.put("comm_path", cell.commPath());
         k.put("scope", cell.comm().scope().describe());
         k.put("dtype", config.dtypeName());
         k.put("device", config.device().strip());
+        k.put("comm_impl", config.commImplName());
         k.put("task", cell.workload().name());
         if (cell.workload() instanceof TaskWorkload t) {
             k.put("task_version", Integer.toString(t.source().spec().version()));
             k.put("protocol", CellRunner.TASK_PROTOCOL);
+            k.put("limit", config.limit().toString());
         } else if (cell.workload() instanceof CorpusWorkload c) {
             k.put("wikitext_rows", Boolean.toString(c.corpus().wikitext()));
             k.put("protocol", CellRunner.pplProtocol(cell.model().seqLen()));
+            k.put("max_windows", config.maxWindows().toString());
         }
         return new CacheKey(k);
     }

@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -51,21 +52,39 @@ public final class CellCache {
     static final long MAX_ENTRY_BYTES = 256L << 20;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
+    /** Null for {@link #none()}. */
     private final Path dir;
 
     public CellCache(Path dir) {
-        this.dir = dir;
+        this.dir = Objects.requireNonNull(dir, "dir");
+    }
+
+    private CellCache() {
+        this.dir = null;
+    }
+
+    /** A cache that holds nothing: for one-off runs ({@code ppl}) that must not leave files behind. */
+    public static CellCache none() {
+        return new CellCache();
     }
 
     public Path file(CacheKey key) {
         return dir.resolve(key.hash() + ".json");
     }
 
+    /** Whether an entry (readable or not) lies where {@code key}'s would; never for {@link #none()}. */
+    boolean holds(CacheKey key) {
+        return dir != null && Files.exists(file(key));
+    }
+
     /**
      * Waits until no other sweep measures {@code cell}, then holds it until the claim is closed (see
-     * {@link CellClaim}); creates the cache directory.
+     * {@link CellClaim}); creates the cache directory. {@link #none()} shares no cells, so its claims hold no lock.
      */
     CellClaim claim(CacheKey key, Cell cell, Consumer<String> warnings) {
+        if (dir == null) {
+            return CellClaim.unshared();
+        }
         OutputFiles.createDirectories(dir, "cell cache directory");
         return CellClaim.acquire(dir.resolve(key.hash() + ".lock"), cell.label(), warnings);
     }
@@ -75,6 +94,9 @@ public final class CellCache {
      * entry is unreadable or was made for other ingredients (then {@code warnings} is told why).
      */
     public Optional<CellResult> load(CacheKey key, Cell cell, Consumer<String> warnings) {
+        if (dir == null) {
+            return Optional.empty();
+        }
         Path file = file(key);
         String text;
         try {
@@ -123,6 +145,9 @@ public final class CellCache {
      * @throws InputException naming the cache directory when it cannot be written
      */
     public void store(CacheKey key, Cell cell, CellResult result) {
+        if (dir == null) {
+            return;
+        }
         JsonObject json = new JsonObject();
         json.addProperty("format", FORMAT_VERSION);
         json.addProperty("cell", cell.label());

@@ -21,6 +21,7 @@ final class CellClaim implements AutoCloseable {
     static final long POLL_MILLIS = 200;
 
     private final FileChannel channel;
+    /** Null for {@link #unshared()}. */
     private final FileLock lock;
     private final boolean waited;
 
@@ -71,6 +72,11 @@ final class CellClaim implements AutoCloseable {
         }
     }
 
+    /** A claim without a lock, for a run whose cells no other run can share (it keeps no cache). */
+    static CellClaim unshared() {
+        return new CellClaim(null, null, false);
+    }
+
     /** True when another sweep held the cell first: its result may now be in the cache. */
     boolean waited() {
         return waited;
@@ -78,6 +84,9 @@ final class CellClaim implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lock == null) {
+            return;
+        }
         try {
             lock.release();
         } catch (IOException e) {

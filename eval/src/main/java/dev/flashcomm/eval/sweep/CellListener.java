@@ -31,6 +31,10 @@ public interface CellListener {
     default void finished(Cell cell, CellResult result, double seconds) {
     }
 
+    /** Something the user should know that is not a problem (what {@code --batch auto} chose). */
+    default void note(String message) {
+    }
+
     /** Something went wrong that the sweep recovers from (a damaged cache entry). */
     default void warning(String message) {
     }

@@ -1,6 +1,7 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.results.CellKey;
+import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import java.util.Collections;
@@ -11,9 +12,12 @@ import java.util.Map;
 /**
  * What one cell measured: a row per metric, not yet compared with the baseline, and the per-item scores of each.
  *
- * @param computed false when the result came from the cache
+ * @param commErrors per layer and site error the communication introduced; empty unless diagnostics were asked for
+ *                   (never cached)
+ * @param computed   false when the result came from the cache
  */
-public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, boolean computed) {
+public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, List<CommErrorRow> commErrors,
+                         boolean computed) {
 
     public CellResult {
         rows = List.copyOf(rows);
@@ -23,5 +27,10 @@ public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> ite
         Map<CellKey, List<ItemScore>> copy = new LinkedHashMap<>();
         items.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         items = Collections.unmodifiableMap(copy);
+        commErrors = List.copyOf(commErrors);
+    }
+
+    public CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, boolean computed) {
+        this(rows, items, List.of(), computed);
     }
 }

@@ -12,23 +12,33 @@ import dev.flashcomm.eval.tasks.MetricValue;
 import dev.flashcomm.eval.tasks.TaskResult;
 import dev.flashcomm.eval.tasks.TaskScorer;
 import dev.flashcomm.results.CellKey;
+import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Measures one cell on a loaded model and turns the measurement into result rows and per-item scores. */
+/**
+ * Measures one cell on a loaded model and turns the measurement into result rows and per-item scores: the one place
+ * result rows are built, for {@code sweep}, {@code demo} and {@code ppl} alike.
+ */
 final class CellRunner {
 
     static final String TASK_PROTOCOL = "lm-eval 0-shot";
 
     private final SweepConfig config;
+    private final boolean diagnostics;
 
-    CellRunner(SweepConfig config) {
+    /**
+     * @param diagnostics also record each perplexity cell's per layer and site communication error
+     */
+    CellRunner(SweepConfig config, boolean diagnostics) {
         this.config = config;
+        this.diagnostics = diagnostics;
     }
 
     static String pplProtocol(int seqLen) {
@@ -36,43 +46,50 @@ final class CellRunner {
     }
 
     /**
-     * @param lm the cell's model, loaded at the cell's TP degree
+     * @param lm    the cell's model, loaded at the cell's TP degree
+     * @param batch sequences per forward pass ({@code --batch}, or what auto chose for this model)
      * @throws InputException naming the workload's file when one of its items cannot be scored
      */
-    CellResult measure(Cell cell, ScoringModel lm, Progress progress) {
+    CellResult measure(Cell cell, ScoringModel lm, int batch, Progress progress) {
         if (cell.workload() instanceof CorpusWorkload corpus) {
-            return perplexity(cell, corpus, lm, progress);
+            return perplexity(cell, corpus, lm, batch, progress);
         }
-        return task(cell, (TaskWorkload) cell.workload(), lm, progress);
+        return task(cell, (TaskWorkload) cell.workload(), lm, batch, progress);
     }
 
-    private CellResult perplexity(Cell cell, CorpusWorkload corpus, ScoringModel lm, Progress progress) {
+    private CellResult perplexity(Cell cell, CorpusWorkload corpus, ScoringModel lm, int batch, Progress progress) {
         int seqLen = cell.model().seqLen();
-        PerplexityProtocol protocol = new PerplexityProtocol(seqLen, config.batch());
+        PerplexityProtocol protocol = new PerplexityProtocol(seqLen, batch);
         long start = System.nanoTime();
         PerplexityRun run = PerplexityRun.measure(protocol, lm, cell.comm(), cell.model().ids(corpus.corpus().name()),
-                corpus.file().toString(), progress, false);
+                corpus.file().toString(), progress, diagnostics);
         double seconds = (System.nanoTime() - start) / 1e9;
         PerplexityResult r = run.result();
         ResultRow row = ResultRow.measured(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
                 corpus.name(), Metric.PERPLEXITY.id(), r.perplexity(), r.perplexityStderr(), r.scoredTokens(),
-                run.bytesPerForward(), seconds, protocol.describe(), 1, settings("seq_len=" + seqLen, cell),
+                run.bytesPerForward(), seconds, protocol.describe(), 1, perplexitySettings(cell, batch),
                 ToolVersion.VERSION);
         double[] nll = r.windowNll();
         List<ItemScore> scores = new ArrayList<>(nll.length);
         for (int w = 0; w < nll.length; w++) {
             scores.add(new ItemScore(w, nll[w], seqLen - 1L));
         }
-        return new CellResult(List.of(row), Map.of(row.cell(), scores), true);
+        List<CommErrorRow> errors = new ArrayList<>();
+        for (SiteErrors.Row e : run.errors()) {
+            errors.add(new CommErrorRow(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
+                    corpus.corpus().name(), e.layer(), e.site().id(), e.format(), e.elements(), e.relativeL2(),
+                    e.maxAbs()));
+        }
+        return new CellResult(List.of(row), Map.of(row.cell(), scores), errors, true);
     }
 
     /**
      * BYTES_PER_FORWARD of a task is what the busiest rank sent per scored sequence, averaged over the task's
      * distinct requests: sequences are scored in padded batches, so padding is counted, as it is on the wire.
      */
-    private CellResult task(Cell cell, TaskWorkload task, ScoringModel lm, Progress progress) {
+    private CellResult task(Cell cell, TaskWorkload task, ScoringModel lm, int batch, Progress progress) {
         TrafficMeter meter = new TrafficMeter();
-        TaskScorer scorer = new TaskScorer(config.batch(), cell.model().prefixToken());
+        TaskScorer scorer = new TaskScorer(batch, cell.model().prefixToken());
         long start = System.nanoTime();
         TaskResult result;
         try {
@@ -83,7 +100,7 @@ final class CellRunner {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long bytesPerForward = result.requests() == 0 ? 0 : meter.snapshot().maxRankBytes() / result.requests();
-        String settings = settings("max_len=" + lm.maxLength(), cell);
+        String settings = taskSettings(cell, lm.maxLength(), batch);
         List<ResultRow> rows = new ArrayList<>();
         Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
         for (MetricValue m : result.metrics()) {
@@ -97,12 +114,25 @@ final class CellRunner {
     }
 
     /**
-     * The SETTINGS column. Perplexity rows name their window ({@code seq_len}); task rows the longest window a request
-     * may fill ({@code max_len}, the model's max_position_embeddings), since {@code --seq-len} does not apply to them.
+     * The SETTINGS column of a perplexity row. It names only what the cell depends on: its window ({@code seq_len})
+     * and how many windows it kept ({@code max_windows}, {@code ppl --limit}); {@code --limit} of tasks does not
+     * apply, so it is not there.
      */
-    private String settings(String window, Cell cell) {
-        return window + ";batch=" + config.batch() + ";limit=" + config.limit() + ";max_windows=" + config.maxWindows()
-                + ";dtype=" + config.dtypeName()
-                + ";device=" + config.device().strip() + ";scope=" + cell.comm().scope().describe();
+    private String perplexitySettings(Cell cell, int batch) {
+        return "seq_len=" + cell.model().seqLen() + ";batch=" + batch + ";max_windows=" + config.maxWindows()
+                + common(cell);
+    }
+
+    /**
+     * The SETTINGS column of a task row: the longest window a request may fill ({@code max_len}, the model's
+     * max_position_embeddings, since {@code --seq-len} does not apply to tasks) and the item {@code limit}.
+     */
+    private String taskSettings(Cell cell, int maxLen, int batch) {
+        return "max_len=" + maxLen + ";batch=" + batch + ";limit=" + config.limit() + common(cell);
+    }
+
+    private String common(Cell cell) {
+        return ";dtype=" + config.dtypeName() + ";device=" + config.device().strip() + ";comm_impl="
+                + config.commImplName() + ";scope=" + cell.comm().scope().describe();
     }
 }

@@ -1,23 +1,23 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.checkpoint.ModelFiles;
+import dev.flashcomm.tp.checkpoint.SafetensorsFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What a model is, independent of where it lies: a SHA-256 over {@code config.json}, {@code tokenizer.json}, the
- * safetensors index and every {@code *.safetensors} file's name, size, header and weights. Neither the path nor the
- * modification time takes part, so a copied model keeps its cached results and an edited one loses them.
+ * safetensors index and every safetensors file's name, size, header and weights. The files and where their data
+ * begins come from the {@link Checkpoint} that {@code tp} opened: the safetensors header is parsed there only, and
+ * a stray {@code *.safetensors} the checkpoint does not use is never opened. Neither the path nor the modification
+ * time takes part, so a copied model keeps its cached results and an edited one loses them.
  *
  * <p>Weights are hashed whole up to {@link #FULL_HASH_LIMIT} bytes per file. Beyond that, reading every byte of a
  * 14 GB checkpoint would cost each sweep start tens of seconds, so a large file contributes its header and
@@ -38,9 +38,19 @@ public final class ModelIdentity {
     }
 
     /**
+     * Opens the checkpoint first; for a model already opened, use {@link #of(Checkpoint)}.
+     *
      * @throws InputException naming the file that cannot be read
      */
     public static String of(Path modelDir) {
+        return of(Checkpoint.open(modelDir));
+    }
+
+    /**
+     * @throws InputException naming the file that cannot be read
+     */
+    public static String of(Checkpoint checkpoint) {
+        Path modelDir = checkpoint.dir();
         MessageDigest d = Sha256.newDigest();
         for (String name : WHOLE_FILES) {
             Path file = modelDir.resolve(name);
@@ -52,9 +62,9 @@ public final class ModelIdentity {
                 Sha256.field(d, "absent");
             }
         }
-        for (Path weights : safetensors(modelDir)) {
-            Sha256.field(d, weights.getFileName().toString());
-            hashWeights(d, weights);
+        for (SafetensorsFile weights : checkpoint.files()) {
+            Sha256.field(d, weights.path().getFileName().toString());
+            hashWeights(d, weights.path(), weights.dataStart());
         }
         return Sha256.hex(d);
     }
@@ -67,18 +77,7 @@ public final class ModelIdentity {
         }
     }
 
-    private static List<Path> safetensors(Path dir) {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.safetensors")) {
-            stream.forEach(files::add);
-        } catch (IOException e) {
-            throw new InputException(dir + ": cannot list: " + e.getMessage());
-        }
-        files.sort(null);
-        return files;
-    }
-
-    private static void hashWeights(MessageDigest d, Path file) {
+    private static void hashWeights(MessageDigest d, Path file, long dataStart) {
         ModelFiles.regular(file, ""); // a FIFO named *.safetensors would block the sweep's start forever
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -87,7 +86,6 @@ public final class ModelIdentity {
                 Sha256.update(d, ch, 0, size);
                 return;
             }
-            long dataStart = 8 + headerLength(ch, file);
             Sha256.update(d, ch, 0, dataStart);
             for (long pos = dataStart; pos < size; pos += STRIDE) {
                 Sha256.update(d, ch, pos, Math.min(SAMPLE, size - pos));
@@ -97,19 +95,5 @@ public final class ModelIdentity {
         } catch (IOException e) {
             throw new InputException(file + ": cannot read: " + e.getMessage());
         }
-    }
-
-    private static long headerLength(FileChannel ch, Path file) throws IOException {
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        while (len.hasRemaining()) {
-            if (ch.read(len, len.position()) < 0) {
-                break;
-            }
-        }
-        long n = len.flip().remaining() == 8 ? len.getLong() : -1;
-        if (n < 0 || n > ch.size() - 8) {
-            throw new InputException(file + ": corrupt safetensors header length " + n);
-        }
-        return n;
     }
 }

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.sweep;
 
+import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -11,19 +12,20 @@ import java.util.OptionalInt;
  * A model of a sweep, checked and identified but not loaded: loading its weights is what the sweep defers until a
  * cell needs them.
  *
+ * @param checkpoint  the opened checkpoint (config and safetensors headers, no weights): loading reuses it, so
+ *                    neither is read twice
  * @param name        the MODEL column: the directory's name
  * @param identity    {@link ModelIdentity} of the directory
  * @param seqLen      the perplexity window for this model
  * @param prefixToken stands in for an empty task context when the tokenizer adds no BOS
  * @param corpusIds   tokens of each perplexity corpus (by corpus name), cut to whole windows within the limit
  */
-public record PreparedModel(Path dir, String name, ModelConfig config, String identity, int seqLen,
+public record PreparedModel(Checkpoint checkpoint, String name, String identity, int seqLen,
                             OptionalInt prefixToken, Map<String, int[]> corpusIds) {
 
     public PreparedModel {
-        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(config, "config");
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(prefixToken, "prefixToken");
         if (seqLen < 2) {
@@ -32,6 +34,14 @@ public record PreparedModel(Path dir, String name, ModelConfig config, String id
         Map<String, int[]> copy = new HashMap<>();
         corpusIds.forEach((k, v) -> copy.put(k, v.clone()));
         corpusIds = Map.copyOf(copy);
+    }
+
+    public Path dir() {
+        return checkpoint.dir();
+    }
+
+    public ModelConfig config() {
+        return checkpoint.config();
     }
 
     /** The tokens of corpus {@code name}; a copy. */

@@ -4,40 +4,51 @@ import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.results.BaselineComparison;
+import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressionScope;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
 /**
  * Everything a sweep was asked to do, as given on the command line; {@link SweepPlanner} checks it against the files.
+ * {@code ppl} is a sweep of one model, one TP degree, one corpus and one format (plus its baseline), so both
+ * commands label and compare cells through this one class.
  *
  * @param models       model directories, in the order given
  * @param tps          tensor-parallel degrees
  * @param comms        communication formats; the baseline is added when missing
- * @param baselineComm what every other format is compared with (normally fp16); runs everywhere, whatever the scope
+ * @param baselineComm what every other format is compared with (normally fp16); runs everywhere, whatever the scope;
+ *                     empty for a run without comparison ({@code ppl} without {@code --baseline})
  * @param commPath     how flash formats are carried out; other formats always use the fake path
  * @param scope        which all-reduces the formats apply to
  * @param seqLen       perplexity window; empty for min(2048, max_position_embeddings) of each model
- * @param batch        sequences per forward pass
- * @param limit        first N items of every task; 0 for all
- * @param maxWindows   first N windows of every corpus; 0 for all
+ * @param batch        sequences per forward pass, or auto
+ * @param limit        first items of every task
+ * @param maxWindows   first windows of every corpus
  * @param device       devices of the TP ranks, as {@code --device} takes them
+ * @param commImpl     where the all-reduce numerics run
+ * @param seed         seed of the paired bootstrap that tests perplexity differences
  * @param out          directory of results, per-item scores and the cell cache
  */
-public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat> comms, CommFormat baselineComm,
-                          CommPath commPath, CompressionScope scope, List<TaskSource> tasks,
-                          List<CorpusSource> corpora, OptionalInt seqLen, int batch, int limit, int maxWindows,
-                          String device,
-                          DataType dtype, Shard shard, Path out) {
+public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat> comms,
+                          Optional<CommFormat> baselineComm, CommPath commPath, CompressionScope scope,
+                          List<TaskSource> tasks, List<CorpusSource> corpora, OptionalInt seqLen, BatchSize batch,
+                          Limit limit, Limit maxWindows, String device, DataType dtype, CommImpl commImpl, long seed,
+                          Shard shard, Path out) {
 
     public static final int DEFAULT_SEQ_LEN = 2048;
+    /** The seed the paired bootstrap of perplexity p-values draws from unless --seed says otherwise. */
+    public static final long DEFAULT_SEED = BaselineComparison.DEFAULT_SEED;
 
     public SweepConfig {
         models = List.copyOf(models);
@@ -49,8 +60,12 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         Objects.requireNonNull(commPath, "commPath");
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(seqLen, "seqLen");
+        Objects.requireNonNull(batch, "batch");
+        Objects.requireNonNull(limit, "limit");
+        Objects.requireNonNull(maxWindows, "maxWindows");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(commImpl, "commImpl");
         Objects.requireNonNull(shard, "shard");
         Objects.requireNonNull(out, "out");
         if (models.isEmpty()) {
@@ -62,23 +77,38 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         if (tasks.isEmpty() && corpora.isEmpty()) {
             throw new IllegalArgumentException("nothing to measure: give --tasks and/or --ppl");
         }
+        if (comms.isEmpty() && baselineComm.isEmpty()) {
+            throw new IllegalArgumentException("--comm: give at least one communication format");
+        }
+        if (!comms.isEmpty() && comms.stream().noneMatch(commPath::supports)) {
+            // every format falls back to the fake path, so the ring the user asked for would never run
+            commPath.requireSupports(comms.get(0));
+        }
         if (seqLen.isPresent() && seqLen.getAsInt() < 2) {
             throw new IllegalArgumentException("--seq-len must be at least 2, got " + seqLen.getAsInt());
-        }
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        }
-        if (limit < 0) {
-            throw new IllegalArgumentException("--limit must be >= 0 (0 = all), got " + limit);
-        }
-        if (maxWindows < 0) {
-            throw new IllegalArgumentException("--max-windows must be >= 0 (0 = all), got " + maxWindows);
         }
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be fp32 or fp16, got " + dtype);
         }
         requireDistinct("task", tasks.stream().map(t -> t.spec().name()).toList());
         requireDistinct("perplexity corpus", corpora.stream().map(CorpusSource::name).toList());
+    }
+
+    /** The sweep of a command line with the defaults of the options it does not give (engine all-reduces, seed). */
+    public SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat> comms, CommFormat baselineComm,
+                       CommPath commPath, CompressionScope scope, List<TaskSource> tasks, List<CorpusSource> corpora,
+                       OptionalInt seqLen, int batch, int limit, int maxWindows, String device, DataType dtype,
+                       Shard shard, Path out) {
+        this(models, tps, comms, Optional.of(baselineComm), commPath, scope, tasks, corpora, seqLen,
+                BatchSize.of(batch), count("--limit", limit), count("--max-windows", maxWindows), device, dtype,
+                CommImpl.ENGINE, DEFAULT_SEED, shard, out);
+    }
+
+    private static Limit count(String option, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(option + " must be >= 0 (0 = all), got " + n);
+        }
+        return Limit.count(n);
     }
 
     private static void requireDistinct(String what, List<String> names) {
@@ -93,12 +123,12 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
     /**
      * The communication settings of the matrix, the baseline first, each distinct one once. The baseline runs its
      * format on every all-reduce, since it is the reference; fp16 is the format uncompressed all-reduces fall back
-     * to, so it is the same under any scope and always runs everywhere too.
+     * to, so it is the same under any scope and always runs everywhere too. This is the one place settings are
+     * normalized, so {@code ppl} and {@code sweep} label the same cell alike.
      */
     public List<CommSettings> commSettings() {
         Map<String, CommSettings> byLabel = new LinkedHashMap<>();
-        CommSettings base = baselineSettings();
-        byLabel.put(base.label(), base);
+        baselineSettings().ifPresent(base -> byLabel.put(base.label(), base));
         for (CommFormat f : comms) {
             CommSettings s = settingsFor(f);
             byLabel.putIfAbsent(s.label(), s);
@@ -106,28 +136,33 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         return List.copyOf(byLabel.values());
     }
 
-    public CommSettings baselineSettings() {
-        return new CommSettings(baselineComm, pathFor(baselineComm), CompressionScope.ALL);
+    public Optional<CommSettings> baselineSettings() {
+        return baselineComm.map(b -> new CommSettings(b, commPath.effectiveFor(b), CompressionScope.ALL));
     }
 
-    /** The COMM label baseline rows carry, which {@code BaselineComparison} looks for. */
-    public String baselineLabel() {
-        return baselineSettings().label();
+    /** The COMM label baseline rows carry, which {@code BaselineComparison} looks for; empty without a baseline. */
+    public Optional<String> baselineLabel() {
+        return baselineSettings().map(CommSettings::label);
     }
 
     private CommSettings settingsFor(CommFormat format) {
         CompressionScope s = format.equals(CommSettings.FP16) ? CompressionScope.ALL : scope;
-        return new CommSettings(format, pathFor(format), s);
+        return new CommSettings(format, commPath.effectiveFor(format), s);
     }
 
-    /** The ring ablation only exists for flash formats; the others are the same on every path. */
-    private CommPath pathFor(CommFormat format) {
-        return format.isFlash() ? commPath : CommPath.FAKE;
-    }
-
-    /** {@code fp32} or {@code fp16}, as results and cache keys spell it. */
+    /** {@code fp32} or {@code fp16}, as results and cache keys spell it, and as {@code --dtype} takes it. */
     public String dtypeName() {
+        return dtypeName(dtype);
+    }
+
+    /** The one spelling of a compute dtype in results, cache keys and messages. */
+    public static String dtypeName(DataType dtype) {
         return dtype == DataType.FLOAT16 ? "fp16" : "fp32";
+    }
+
+    /** {@code engine} or {@code host}. */
+    public String commImplName() {
+        return commImpl.name().toLowerCase(Locale.ROOT);
     }
 
     public Path cacheDir() {

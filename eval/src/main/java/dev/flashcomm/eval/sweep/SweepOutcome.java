@@ -1,6 +1,7 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.results.CellKey;
+import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import java.util.Collections;
@@ -11,16 +12,19 @@ import java.util.Map;
 /**
  * The measurements of one sweep run (one shard), in matrix order, not yet compared with the baseline.
  *
- * @param computed cells measured in this run
- * @param resumed  cells taken from the cache
+ * @param commErrors per layer and site communication error of the computed cells, when diagnostics were asked for
+ * @param computed   cells measured in this run
+ * @param resumed    cells taken from the cache
  */
-public record SweepOutcome(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, int computed, int resumed) {
+public record SweepOutcome(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, List<CommErrorRow> commErrors,
+                           int computed, int resumed) {
 
     public SweepOutcome {
         rows = List.copyOf(rows);
         Map<CellKey, List<ItemScore>> copy = new LinkedHashMap<>();
         items.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         items = Collections.unmodifiableMap(copy);
+        commErrors = List.copyOf(commErrors);
         if (computed < 0 || resumed < 0) {
             throw new IllegalArgumentException("cell counts must be >= 0");
         }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -53,11 +54,26 @@ public final class SweepOutputs {
      */
     public static List<ResultRow> writeCompared(Path resultsFile, Path itemsFile, Measurements m, String baselineComm,
                                                 List<String> comments) {
-        List<ResultRow> sorted = ResultsMerge.merge(List.of(m.rows()));
-        List<ResultRow> compared = BaselineComparison.compare(sorted, m.items(), baselineComm);
+        return writeCompared(resultsFile, itemsFile, m, baselineComm, BaselineComparison.DEFAULT_SEED, comments);
+    }
+
+    /** As {@link #writeCompared(Path, Path, Measurements, String, List)}, with the bootstrap's seed. */
+    public static List<ResultRow> writeCompared(Path resultsFile, Path itemsFile, Measurements m, String baselineComm,
+                                                long seed, List<String> comments) {
+        List<ResultRow> compared = compared(m, Optional.of(baselineComm), seed);
         ResultsCsv.write(resultsFile, compared, comments);
         ItemsCsv.write(itemsFile, m.items(), comments);
         return compared;
+    }
+
+    /**
+     * The rows in file order, each compared with its baseline when there is one: how every command turns
+     * measurements into the rows it writes, so a {@code ppl} file and a {@code sweep} file of one experiment agree
+     * row for row.
+     */
+    public static List<ResultRow> compared(Measurements m, Optional<String> baselineComm, long seed) {
+        List<ResultRow> sorted = ResultsMerge.merge(List.of(m.rows()));
+        return baselineComm.map(b -> BaselineComparison.compare(sorted, m.items(), b, seed)).orElse(sorted);
     }
 
     /**
@@ -211,5 +227,28 @@ public final class SweepOutputs {
             }
         }
         return new Measurements(merged, ResultsMerge.mergeItems(itemPieces));
+    }
+
+    /**
+     * Joins whole results files, not shard parts: the {@code --out} files of several {@code ppl} runs, or a
+     * {@code ppl} file and a sweep's {@code results.csv}. Their comparison columns are dropped (the merge compares
+     * again); a cell in several files must agree, as between shards.
+     *
+     * @param itemFiles per-item files of the same runs, for the paired tests; may be empty
+     * @throws InputException when no file is given
+     */
+    public static Measurements mergeFiles(List<Path> resultFiles, List<Path> itemFiles) {
+        if (resultFiles.isEmpty()) {
+            throw new InputException("merge: give --dir or results files");
+        }
+        List<List<ResultRow>> rowPieces = new ArrayList<>();
+        for (Path f : resultFiles) {
+            rowPieces.add(ResultsCsv.read(f).stream().map(ResultRow::withoutComparison).toList());
+        }
+        List<Map<CellKey, List<ItemScore>>> itemPieces = new ArrayList<>();
+        for (Path f : itemFiles) {
+            itemPieces.add(ItemsCsv.read(f));
+        }
+        return new Measurements(ResultsMerge.merge(rowPieces), ResultsMerge.mergeItems(itemPieces));
     }
 }

@@ -1,6 +1,5 @@
 package dev.flashcomm.eval.sweep;
 
-import dev.flashcomm.datasets.TaskFormat;
 import dev.flashcomm.datasets.TaskItem;
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.eval.InputException;
@@ -15,7 +14,6 @@ import dev.flashcomm.tp.model.ShardPlan;
 import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -51,12 +49,14 @@ public final class SweepPlanner {
         Map<String, String> corpusTexts = new LinkedHashMap<>();
         for (CorpusSource corpus : config.corpora()) {
             corpusTexts.put(corpus.name(), corpus.text());
-            workloads.add(new CorpusWorkload(corpus, dataIdentity(corpus.file(), false)));
+            workloads.add(new CorpusWorkload(corpus, dataIdentity(List.of(corpus.file()))));
         }
         for (TaskSource task : config.tasks()) {
-            List<TaskItem> items = TaskLoader.load(task.spec(), task.file(), config.limit());
-            workloads.add(new TaskWorkload(task, items,
-                    dataIdentity(task.file(), task.spec().format() == TaskFormat.PIQA)));
+            // a fraction needs the item count, so only a whole-number limit lets the reader stop early
+            List<TaskItem> all = TaskLoader.load(task.spec(), task.file(),
+                    config.limit().fraction() ? 0 : (int) config.limit().value());
+            List<TaskItem> items = all.subList(0, config.limit().of(all.size()));
+            workloads.add(new TaskWorkload(task, items, dataIdentity(TaskLoader.dataFiles(task.spec(), task.file()))));
         }
         // every model's config first: a typo in the last --model fails before the first corpus is tokenized
         Map<String, Path> byName = new HashMap<>();
@@ -71,7 +71,8 @@ public final class SweepPlanner {
             }
             Checkpoint checkpoint = checkShape(dir, config);
             checkpoints.add(checkpoint);
-            seqLens.add(seqLen(config, checkpoint.config(), dir.resolve("config.json"), notes));
+            seqLens.add(windowLength(config.seqLen(), checkpoint.config(), dir.resolve("config.json"),
+                    !config.corpora().isEmpty(), notes));
         }
         List<PreparedModel> models = new ArrayList<>();
         for (int m = 0; m < checkpoints.size(); m++) {
@@ -120,31 +121,50 @@ public final class SweepPlanner {
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, checkpoint.config().vocabSize())) {
-            prefix = PrefixToken.of(dir, tokenizer, checkpoint.config().vocabSize());
-            PerplexityProtocol protocol = new PerplexityProtocol(seqLen, config.batch());
+            prefix = PrefixToken.of(checkpoint.config(), tokenizer);
+            // only the window count is asked for here, and it does not depend on the batch
+            PerplexityProtocol protocol = new PerplexityProtocol(seqLen, 1);
             for (CorpusSource corpus : config.corpora()) {
                 int[] tokens = tokenizer.encode(corpusTexts.get(corpus.name()));
-                int windows = protocol.windows(tokens, corpus.file().toString());
-                if (config.maxWindows() > 0) {
-                    windows = Math.min(windows, config.maxWindows());
-                }
+                int windows = config.maxWindows().of(protocol.windows(tokens, corpus.file().toString()));
                 ids.put(corpus.name(), Arrays.copyOf(tokens, windows * seqLen));
             }
         }
-        return new PreparedModel(dir, ModelLoader.modelName(dir), checkpoint.config(), ModelIdentity.of(dir), seqLen,
-                prefix, ids);
+        return new PreparedModel(checkpoint, ModelLoader.modelName(dir), ModelIdentity.of(checkpoint), seqLen, prefix,
+                ids);
     }
 
-    private static int seqLen(SweepConfig config, ModelConfig cfg, Path configFile, List<String> notes) {
+    /**
+     * The window length of a model: {@code requested}, or {@link SweepConfig#DEFAULT_SEQ_LEN} cut to the model's
+     * {@code max_position_embeddings} and {@code sliding_window} (with a note in {@code notes} when that happens).
+     * The one place the rule lives: every command that scores windows asks it.
+     *
+     * @param usesWindows whether anything will be cut into windows (a task-only sweep needs no note)
+     * @throws InputException when {@code requested} exceeds the model's positions or its sliding window
+     */
+    public static int windowLength(OptionalInt requested, ModelConfig cfg, Path configFile, boolean usesWindows,
+                                   List<String> notes) {
         int max = cfg.maxPositions();
-        if (config.seqLen().isEmpty()) {
-            if (SweepConfig.DEFAULT_SEQ_LEN > max && !config.corpora().isEmpty()) {
+        if (requested.isEmpty()) {
+            if (SweepConfig.DEFAULT_SEQ_LEN > max && usesWindows) {
                 notes.add("--seq-len defaults to " + max + " for " + configFile.getParent().getFileName()
                         + ", its max_position_embeddings");
             }
-            return Math.min(SweepConfig.DEFAULT_SEQ_LEN, max);
+            int len = Math.min(SweepConfig.DEFAULT_SEQ_LEN, max);
+            if (cfg.slidingWindow() > 0 && cfg.slidingWindow() < len) {
+                // sliding-window attention is not implemented, so a default window never exceeds it either
+                if (usesWindows) {
+                    notes.add("--seq-len defaults to " + cfg.slidingWindow() + " for "
+                            + configFile.getParent().getFileName() + ", its sliding_window");
+                }
+                return cfg.slidingWindow();
+            }
+            return len;
         }
-        int len = config.seqLen().getAsInt();
+        int len = requested.getAsInt();
+        if (len < 2) {
+            throw new InputException("--seq-len must be at least 2, got " + len);
+        }
         if (len > max) {
             throw new InputException("--seq-len " + len + " exceeds max_position_embeddings " + max + " of "
                     + configFile);
@@ -156,19 +176,11 @@ public final class SweepPlanner {
         return len;
     }
 
-    /**
-     * The SHA-256 of a data file and, for PIQA, of the labels file next to it, which holds half of each item.
-     * The labels file name follows the original release ({@code valid.jsonl} → {@code valid-labels.lst}), as the
-     * PIQA reader does.
-     */
-    static String dataIdentity(Path file, boolean piqaLabels) {
+    /** The SHA-256 over the contents of {@code files}, in order: a workload's data identity. */
+    static String dataIdentity(List<Path> files) {
         MessageDigest d = Sha256.newDigest();
-        hashInto(d, file);
-        if (piqaLabels) {
-            Path labels = piqaLabelsFile(file);
-            if (Files.exists(labels)) {
-                hashInto(d, labels);
-            }
+        for (Path file : files) {
+            hashInto(d, file);
         }
         return Sha256.hex(d);
     }
@@ -179,12 +191,5 @@ public final class SweepPlanner {
         } catch (IOException e) {
             throw new InputException(file + ": cannot read: " + e.getMessage());
         }
-    }
-
-    static Path piqaLabelsFile(Path file) {
-        String name = file.getFileName().toString();
-        String base = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length())
-                : name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
-        return file.resolveSibling(base + "-labels.lst");
     }
 }

@@ -101,6 +101,27 @@ class HostileInputCliTest {
         assertTrue(Files.readString(corpus()).startsWith("One day"), "the corpus is intact");
     }
 
+    @Test
+    void aSweepWhoseResultsWouldReplaceItsCorpusIsRefused() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Path corpus = StoriesFixture.writeCorpus(out.resolve("results.csv"), 80);
+        String before = Files.readString(corpus);
+        CliRun run = CliRun.of("sweep", "--model", StoriesFixture.original().toString(), "--comm", "int4", "--ppl",
+                "c=" + corpus, "--seq-len", "64", "--max-windows", "1", "--out", out.toString());
+        assertBadInput(run, "--out results.csv and --ppl c name the same file");
+        assertEquals(before, Files.readString(corpus), "the corpus is intact");
+        assertFalse(Files.exists(out.resolve("cache")), "refused before any cell");
+    }
+
+    @Test
+    void mergeOverOneOfTheFilesItJoinsIsRefused() throws IOException {
+        Path a = Files.writeString(tmp.resolve("a.csv"), "keep me", StandardCharsets.UTF_8);
+        Path b = Files.writeString(tmp.resolve("b.csv"), "and me", StandardCharsets.UTF_8);
+        CliRun run = CliRun.of("merge", "--out", b.toString(), a.toString(), b.toString());
+        assertBadInput(run, "--out and FILE " + b + " name the same file");
+        assertEquals("and me", Files.readString(b));
+    }
+
     // ---- 2-5. the checkpoint
 
     @Test
@@ -212,7 +233,7 @@ class HostileInputCliTest {
     @Test
     void ringOfFp16IsOneLine() throws IOException {
         assertBadInput(ppl(StoriesFixture.original(), "--tp", "2", "--comm", "fp16", "--comm-path", "ring"),
-                "--comm-path ring needs a flash format");
+                "--comm-path ring (the quantize-at-every-hop ablation) needs a flash format");
     }
 
     @Test
@@ -224,7 +245,7 @@ class HostileInputCliTest {
     @Test
     void negativeLimitIsRefused() throws IOException {
         assertBadInput(CliRun.of("ppl", "--model", StoriesFixture.original().toString(), "--data",
-                corpus().toString(), "--seq-len", "64", "--limit", "-1"), "--limit must be >= 0");
+                corpus().toString(), "--seq-len", "64", "--limit", "-1"), "'-1' is not a limit");
     }
 
     // ---- 9. a sweep checks everything before its first cell
@@ -248,13 +269,25 @@ class HostileInputCliTest {
     }
 
     @Test
-    void aFifoAmongTheWeightsDoesNotHangTheSweep() throws Exception {
+    void aFifoBesideTheWeightsIsNeverOpened() throws Exception {
+        // the model's identity hashes the checkpoint's own files, so a stray *.safetensors cannot block the start
         Path dir = StoriesFixture.copyTo(tmp);
         Path fifo = dir.resolve("extra.safetensors");
         assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo unavailable");
         CliRun run = CliRun.of("sweep", "--model", dir.toString(), "--comm", "int4", "--ppl", corpus().toString(),
                 "--seq-len", "64", "--max-windows", "1", "--out", tmp.resolve("out").toString());
-        assertBadInput(run, fifo.toString(), "not a regular file");
+        assertEquals(ExitCodes.OK, run.exitCode(), run::transcript);
+    }
+
+    @Test
+    void aFifoAsTheWeightsDoesNotHangTheSweep() throws Exception {
+        Path dir = StoriesFixture.copyTo(tmp);
+        Path weights = dir.resolve("model.safetensors");
+        Files.delete(weights);
+        assumeTrue(new ProcessBuilder("mkfifo", weights.toString()).start().waitFor() == 0, "mkfifo unavailable");
+        CliRun run = CliRun.of("sweep", "--model", dir.toString(), "--comm", "int4", "--ppl", corpus().toString(),
+                "--seq-len", "64", "--max-windows", "1", "--out", tmp.resolve("out").toString());
+        assertBadInput(run, weights.toString(), "not a regular file");
     }
 
     @Test

@@ -250,7 +250,7 @@ class PplCommandErrorsTest {
     @Test
     void tpZero() throws IOException {
         CliRun run = ppl(StoriesFixture.original(), corpus(), "--seq-len", "64", "--tp", "0");
-        assertBadInput(run, "--tp 0", "8 attention heads");
+        assertBadInput(run, "--tp", "at least 1", "[0]");
     }
 
     @Test

@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flashcomm.datasets.TaskLoader;
+import dev.flashcomm.datasets.TaskRegistry;
 import dev.flashcomm.eval.Fixtures;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.SweepPlan;
 import dev.flashcomm.eval.sweep.SweepPlanner;
+import dev.flashcomm.eval.sweep.TaskSelection;
+import dev.flashcomm.eval.sweep.TaskSource;
 import dev.flashcomm.eval.sweep.TinySweep;
 import dev.flashcomm.tp.comm.CommSettings;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,12 +31,22 @@ class SweepDemoCommandTest {
         SweepPlan plan = SweepPlanner.plan(config);
         assertEquals(List.of("fp16", "int8-asym-g128", "int6-asym-g128", "int4-asym-g128", "int2-asym-g128"),
                 config.commSettings().stream().map(CommSettings::label).toList());
-        assertEquals(List.of("piqa", "arc_easy", "hellaswag", "winogrande", "lambada_openai", "boolq", "openbookqa",
-                "copa"), config.tasks().stream().map(t -> t.spec().name()).toList());
-        assertEquals(5 * (1 + 8), plan.cells().size());
+        assertEquals(List.of("piqa", "arc_easy", "arc_challenge", "hellaswag", "winogrande", "lambada_openai", "boolq",
+                "openbookqa", "copa"), config.tasks().stream().map(t -> t.spec().name()).toList());
+        assertEquals(5 * (1 + 9), plan.cells().size());
         assertEquals("llama3-tiny tp=2 fp16 ppl:stories", plan.cells().get(0).label());
         assertEquals(256, plan.models().get(0).seqLen());
         assertTrue(plan.models().get(0).windows("stories") >= 10, "the stories fill at least 10 windows");
+    }
+
+    @Test
+    void everyRegisteredTaskHasItsFileUnderTheDemoRoot() {
+        // demo/README.md promises that --tasks all works with --data-root demo/tasks
+        List<TaskSource> all = TaskSelection.resolve("all", Map.of(), TinySweep.demo("tasks"));
+        assertEquals(TaskRegistry.all().size(), all.size());
+        for (TaskSource t : all) {
+            assertTrue(TaskLoader.load(t.spec(), t.file()).size() == 20, t.file() + " holds 20 items");
+        }
     }
 
     @Test

@@ -53,10 +53,21 @@ class CacheKeyTest {
         SweepConfig config = TinySweep.config(tmp.resolve("out"));
         List<String> keys = keys(config);
         assertEquals(TinySweep.CELLS, new HashSet<>(keys).size(), "distinct per cell: " + keys);
-        SweepConfig moreItems = new SweepConfig(config.models(), config.tps(), config.comms(), config.baselineComm(),
-                config.commPath(), config.scope(), config.tasks(), config.corpora(), config.seqLen(), config.batch(),
-                config.limit() + 1, config.maxWindows(), config.device(), config.dtype(), config.shard(), config.out());
-        assertDisjoint(keys, keys(moreItems));
+        List<String> moreItems = keys(with(config, Limit.count(3), config.maxWindows()));
+        List<String> moreWindows = keys(with(config, config.limit(), Limit.count(3)));
+        // cells 0 and 2 measure the stories corpus, 1 and 3 piqa: each setting re-measures only its own cells
+        assertEquals(List.of(keys.get(0), keys.get(2)), List.of(moreItems.get(0), moreItems.get(2)),
+                "--limit does not touch perplexity cells");
+        assertDisjoint(List.of(keys.get(1), keys.get(3)), List.of(moreItems.get(1), moreItems.get(3)));
+        assertEquals(List.of(keys.get(1), keys.get(3)), List.of(moreWindows.get(1), moreWindows.get(3)),
+                "--max-windows does not touch task cells");
+        assertDisjoint(List.of(keys.get(0), keys.get(2)), List.of(moreWindows.get(0), moreWindows.get(2)));
+    }
+
+    private static SweepConfig with(SweepConfig c, Limit limit, Limit maxWindows) {
+        return new SweepConfig(c.models(), c.tps(), c.comms(), c.baselineComm(), c.commPath(), c.scope(), c.tasks(),
+                c.corpora(), c.seqLen(), c.batch(), limit, maxWindows, c.device(), c.dtype(), c.commImpl(), c.seed(),
+                c.shard(), c.out());
     }
 
     @Test

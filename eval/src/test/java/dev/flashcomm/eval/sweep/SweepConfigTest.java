@@ -11,6 +11,7 @@ import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressionScope;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class SweepConfigTest {
         assertEquals(List.of("fp16", "int8-asym-g128", "int4-asym-g128"),
                 c.commSettings().stream().map(CommSettings::label).toList());
         assertEquals(List.of(2, 4), c.tps());
-        assertEquals("fp16", c.baselineLabel());
+        assertEquals(Optional.of("fp16"), c.baselineLabel());
     }
 
     @Test
@@ -44,6 +45,14 @@ class SweepConfigTest {
                 s.stream().map(CommSettings::label).toList());
         assertEquals(List.of(CommPath.FAKE, CommPath.FAKE, CommPath.FAKE, CommPath.RING),
                 s.stream().map(CommSettings::path).toList());
+    }
+
+    @Test
+    void aRingWithNoFlashFormatToRunIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config(List.of("fp16", "bf16"), "fp16", CommPath.RING, CompressionScope.ALL));
+        assertEquals("--comm-path ring (the quantize-at-every-hop ablation) needs a flash format (intB-...), got fp16",
+                e.getMessage());
     }
 
     @Test

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The weights of a model directory: {@code model.safetensors}, or the shards named by
@@ -87,6 +89,13 @@ public final class Checkpoint {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** The safetensors files the tensors come from, each once, sorted by file name; headers parsed, data on disk. */
+    public List<SafetensorsFile> files() {
+        Map<Path, SafetensorsFile> distinct = new TreeMap<>();
+        byTensor.values().forEach(f -> distinct.putIfAbsent(f.path(), f));
+        return List.copyOf(distinct.values());
     }
 
     public boolean has(String name) {

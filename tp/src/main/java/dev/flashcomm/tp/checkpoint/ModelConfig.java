@@ -1,5 +1,7 @@
 package dev.flashcomm.tp.checkpoint;
 
+import java.util.OptionalInt;
+
 /**
  * The shape and numerics of a decoder-only checkpoint, read from {@code config.json} (both the transformers 4 and
  * the transformers 5 layout).
@@ -23,14 +25,17 @@ package dev.flashcomm.tp.checkpoint;
  * @param qkNorm             per-head RMSNorm on queries and keys before RoPE (Qwen3)
  * @param slidingWindow      attention window, 0 when attention is global
  * @param storageDtype       dtype the checkpoint declares ({@code torch_dtype} / {@code dtype}); informational
+ * @param eosTokenId         {@code eos_token_id} (the first one when it is a list); lm-eval conditions empty task
+ *                           contexts on it when the tokenizer adds no BOS
  */
 public record ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers,
                           int numHeads, int numKvHeads, int headDim, int vocabSize, int maxPositions,
                           double rmsNormEps, double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings,
                           boolean qkvBias, boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow,
-                          String storageDtype) {
+                          String storageDtype, OptionalInt eosTokenId) {
 
     public ModelConfig {
+        eosTokenId = eosTokenId == null ? OptionalInt.empty() : eosTokenId;
         positive("hidden_size", hiddenSize);
         positive("intermediate_size", intermediateSize);
         positive("num_hidden_layers", numLayers);
@@ -84,5 +89,15 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         long mlp = 3L * hiddenSize * intermediateSize;
         long embed = (long) vocabSize * hiddenSize * (tiedEmbeddings ? 1 : 2);
         return numLayers * (attn + mlp) + embed;
+    }
+
+    /** A config without an {@code eos_token_id}. */
+    public ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, int maxPositions, double rmsNormEps,
+                       double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings, boolean qkvBias,
+                       boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow, String storageDtype) {
+        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+                maxPositions, rmsNormEps, ropeTheta, ropeScaling, tiedEmbeddings, qkvBias, outputBias, mlpBias, qkNorm,
+                slidingWindow, storageDtype, OptionalInt.empty());
     }
 }

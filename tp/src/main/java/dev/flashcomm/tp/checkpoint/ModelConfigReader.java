@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /** Reads {@code config.json} as written by transformers 4 ({@code rope_theta}, {@code rope_scaling},
  *  {@code torch_dtype}) or transformers 5 ({@code rope_parameters}, {@code dtype}). */
@@ -95,11 +96,34 @@ public final class ModelConfigReader {
             window = asInt("sliding_window", sw);
         }
         String dtype = string(json, "torch_dtype", string(json, "dtype", "float32"));
+        int vocab = requiredInt(json, "vocab_size");
         return new ModelConfig(arch, hidden, requiredInt(json, "intermediate_size"),
-                requiredInt(json, "num_hidden_layers"), heads, kvHeads, headDim, requiredInt(json, "vocab_size"),
+                requiredInt(json, "num_hidden_layers"), heads, kvHeads, headDim, vocab,
                 optInt(json, "max_position_embeddings", 2048), positive(json, "rms_norm_eps", 1e-6), theta, scaling,
                 bool(json, "tie_word_embeddings", false), qkvBias, outputBias, mlpBias,
-                arch == Architecture.QWEN3, window, dtype);
+                arch == Architecture.QWEN3, window, dtype, eosTokenId(json, vocab));
+    }
+
+    /**
+     * {@code eos_token_id}: a number, or a list whose first entry is the end-of-text token (Llama 3 Instruct). It must
+     * be an exact token id below {@code vocab_size}: one outside it would index past the embedding, so it is an error
+     * naming config.json rather than a crash in the first cell that conditions on it.
+     */
+    private static OptionalInt eosTokenId(JsonObject json, int vocabSize) {
+        JsonElement eos = json.get("eos_token_id");
+        if (eos != null && eos.isJsonArray()) {
+            eos = eos.getAsJsonArray().isEmpty() ? null : eos.getAsJsonArray().get(0);
+        }
+        if (eos == null || eos.isJsonNull()) {
+            return OptionalInt.empty();
+        }
+        String text = eos.isJsonPrimitive() && eos.getAsJsonPrimitive().isNumber() ? eos.getAsString() : "";
+        // a vocab_size of 0 is refused by ModelConfig, with its own message
+        if (vocabSize > 0 && (!text.matches("0|[1-9][0-9]{0,9}") || Long.parseLong(text) >= vocabSize)) {
+            throw new IllegalArgumentException("\"eos_token_id\" " + (text.isEmpty() ? "is not a number: " + shown(eos)
+                    : text + " is not a token id below vocab_size " + vocabSize));
+        }
+        return OptionalInt.of(Integer.parseInt(text));
     }
 
     private static String architectureName(JsonObject json) {

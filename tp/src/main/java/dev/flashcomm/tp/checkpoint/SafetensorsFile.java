@@ -93,6 +93,11 @@ public final class SafetensorsFile {
         return file;
     }
 
+    /** Where the data section begins: after the 8-byte length and the JSON header. */
+    public long dataStart() {
+        return dataStart;
+    }
+
     public Map<String, Entry> entries() {
         return entries;
     }

@@ -18,8 +18,10 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
         if (format == null || path == null || scope == null) {
             throw new IllegalArgumentException("format, path and scope are required");
         }
-        if (path == CommPath.RING && format.kind() != CommFormat.Kind.FLASH) {
-            throw new SettingsException("--comm-path ring needs a flash format (intB-...), got --comm " + format.name()
+        if (!path.supports(format)) {
+            // a SettingsException, so the command line reports it as bad input (exit 2), not as a bug
+            throw new SettingsException("--comm-path ring (the quantize-at-every-hop ablation) needs a flash format "
+                    + "(intB-...), got " + format.name()
                     + " (fp16/bf16/exact are the same on every path: use --comm-path fake)");
         }
     }

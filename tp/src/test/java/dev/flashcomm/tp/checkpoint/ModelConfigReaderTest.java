@@ -2,8 +2,10 @@ package dev.flashcomm.tp.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ModelConfigReaderTest {
@@ -30,6 +32,33 @@ class ModelConfigReaderTest {
         assertEquals(48, b.headDim());
         assertEquals(true, b.qkNorm());
         assertEquals("float16", b.storageDtype());
+    }
+
+    @Test
+    void eosTokenIdIsANumberOrTheFirstOfAList() {
+        String base = "{\"architectures\":[\"Qwen2ForCausalLM\"],\"hidden_size\":64,\"intermediate_size\":128,"
+                + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":10";
+        assertEquals(OptionalInt.of(7), ModelConfigReader.parse(
+                JsonParser.parseString(base + ",\"eos_token_id\":7}").getAsJsonObject()).eosTokenId());
+        assertEquals(OptionalInt.of(3), ModelConfigReader.parse(
+                JsonParser.parseString(base + ",\"eos_token_id\":[3,9]}").getAsJsonObject()).eosTokenId());
+        assertEquals(OptionalInt.empty(), ModelConfigReader.parse(
+                JsonParser.parseString(base + "}").getAsJsonObject()).eosTokenId());
+    }
+
+    @Test
+    void eosTokenIdMustBeAnExactIdBelowTheVocabulary() {
+        String base = "{\"architectures\":[\"Qwen2ForCausalLM\"],\"hidden_size\":64,\"intermediate_size\":128,"
+                + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":10";
+        assertEquals(OptionalInt.of(9), ModelConfigReader.parse(
+                JsonParser.parseString(base + ",\"eos_token_id\":9}").getAsJsonObject()).eosTokenId());
+        for (String eos : new String[] {"10", "1000000000000", "[10,1]", "-1", "2.5", "\"2\""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfigReader.parse(
+                    JsonParser.parseString(base + ",\"eos_token_id\":" + eos + "}").getAsJsonObject()), eos);
+            assertTrue(e.getMessage().startsWith("\"eos_token_id\" "), e.getMessage());
+            assertTrue(e.getMessage().contains("below vocab_size 10") || e.getMessage().contains("not a number"),
+                    e.getMessage());
+        }
     }
 
     @Test

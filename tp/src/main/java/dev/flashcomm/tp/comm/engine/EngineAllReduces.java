@@ -14,9 +14,7 @@ public final class EngineAllReduces {
         if (format == null || path == null) {
             throw new IllegalArgumentException("format and path are required, got " + format + " and " + path);
         }
-        if (!format.isFlash() && path == CommPath.RING) {
-            throw new IllegalArgumentException("the quantized ring ablation applies to flash formats only, not " + format.name());
-        }
+        path.requireSupports(format);
         return switch (format.kind()) {
             case EXACT -> new EngineExactAllReduce();
             case FP16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.FP16);

@@ -1,0 +1,62 @@
+package dev.flashcomm.eval.sweep;
+
+import dev.flashcomm.datasets.TaskLoader;
+import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.results.OutputFiles;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The files a run writes, checked against each other and against the files it reads before anything is measured:
+ * a clash found after the run would lose the run, and an output over an input would destroy the input. {@code ppl}
+ * and {@code sweep} both ask here, so the rule is one.
+ */
+public final class RunFiles {
+
+    private RunFiles() {
+    }
+
+    /**
+     * @param outputs the file of each output option ({@code "--out"}); options not given map to null
+     * @param inputs  the file of each input, named as the user gave it
+     * @throws dev.flashcomm.results.ResultsException naming both options when two name one file, or naming an
+     *         output that exists and is not a regular file
+     */
+    public static void requireApart(Map<String, Path> outputs, Map<String, Path> inputs) {
+        Map<String, Path> all = new LinkedHashMap<>(outputs);
+        inputs.forEach(all::putIfAbsent);
+        OutputFiles.requireDistinct(all);
+        outputs.values().stream().filter(Objects::nonNull).forEach(OutputFiles::checkReplaceable);
+    }
+
+    /** What a sweep of {@code config} reads: its corpora and every task's data files. */
+    public static Map<String, Path> inputsOf(SweepConfig config) {
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        for (CorpusSource corpus : config.corpora()) {
+            inputs.putIfAbsent("--ppl " + corpus.name(), corpus.file());
+        }
+        for (TaskSource task : config.tasks()) {
+            for (Path file : TaskLoader.dataFiles(task.spec(), task.file())) {
+                inputs.putIfAbsent("the " + task.spec().name() + " data", file);
+            }
+        }
+        return inputs;
+    }
+
+    /** What a sweep of {@code config} writes besides its cache: results and items, or this shard's parts. */
+    public static Map<String, Path> outputsOf(SweepConfig config) {
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        if (config.shard().isAll()) {
+            outputs.put("--out " + SweepOutputs.RESULTS, config.out().resolve(SweepOutputs.RESULTS));
+            outputs.put("--out " + SweepOutputs.ITEMS, config.out().resolve(SweepOutputs.ITEMS));
+        } else {
+            outputs.put("--out " + SweepOutputs.resultsPart(config.shard()),
+                    config.out().resolve(SweepOutputs.resultsPart(config.shard())));
+            outputs.put("--out " + SweepOutputs.itemsPart(config.shard()),
+                    config.out().resolve(SweepOutputs.itemsPart(config.shard())));
+        }
+        return outputs;
+    }
+}
