@@ -111,7 +111,8 @@ public final class FusedKernels implements AutoCloseable {
                 "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
                 "  def r16(" + self + ", x: Tensor) -> Tensor:",
                 "    return torch.clamp(x, -65504., 65504.).half().float()",
-                "  def quantize_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tuple[Tensor, Tensor, Tensor]:",
+                "  def quantize_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float)"
+                        + " -> Tuple[Tensor, Tensor, Tensor]:",
                 "    lo, hi = torch.aminmax(x, dim=1, keepdim=True)",
                 "    mn = self.r16(lo)",
                 "    s = self.r16(torch.div(torch.sub(hi, mn), qmax))",
@@ -202,7 +203,8 @@ public final class FusedKernels implements AutoCloseable {
     }
 
     /**
-     * {@code softmax(q·kᵀ/sqrt(d) + causal mask)·v}, with query head i using k/v head {@code i / (heads / kvHeads)}.
+     * {@code softmax(q·kᵀ/sqrt(d) + causal mask)·v}, with query head i using k/v head
+     * {@code i / (heads / kvHeads)}.
      *
      * @param q {@code [B, heads, L, d]}
      * @param k {@code [B, kvHeads, L, d]}, heads a multiple of kvHeads
