@@ -39,6 +39,8 @@ public final class GroupQuantizer {
     private final float qmaxF;
     /** Symmetric codes travel as {@code q + qmax}: ROUNDER_BITS - qmax turns a shifted level into that code. */
     private final int symmetricCodeBase;
+    /** Float elements, other scale dtypes and spikes go through the scalar codec; null for the plain int formats. */
+    private final GroupCodec general;
 
     public GroupQuantizer(QuantSpec spec) {
         if (spec == null) {
@@ -47,7 +49,9 @@ public final class GroupQuantizer {
         this.spec = spec;
         this.symmetric = spec.symmetric();
         this.bits = spec.bits();
-        this.qmax = spec.qmax();
+        boolean plainInt = spec.element() == ElementType.INT && !spec.spikes();
+        this.general = plainInt ? null : new GroupCodec(spec);
+        this.qmax = spec.element() == ElementType.INT ? spec.qmax() : 0;
         this.qmaxF = qmax;
         this.symmetricCodeBase = ROUNDER_BITS - qmax;
     }
@@ -109,7 +113,8 @@ public final class GroupQuantizer {
         GroupCursor g = new GroupCursor(layout, firstGroup);
         int pos = offset;
         for (int n = 0; n < groupCount; n++, g.next()) {
-            pos = quantizeGroup(x, g.from, g.length, levels, out, pos);
+            pos = general != null ? general.encodeGroup(x, g.from, g.length, out, pos)
+                    : quantizeGroup(x, g.from, g.length, levels, out, pos);
         }
     }
 
@@ -138,6 +143,14 @@ public final class GroupQuantizer {
      * running sum stays in cache instead of sweeping {@code out} once per part.
      */
     public void dequantizeSum(List<PackedGroups> parts, float[] out) {
+        dequantizeSum(parts, out, Accumulation.FP32);
+    }
+
+    /**
+     * {@link #dequantizeSum(List, float[])} with the running sum rounded to {@code acc} after each addition:
+     * {@code R(...R(R(DQ(parts[0])) + DQ(parts[1]))...)}.
+     */
+    public void dequantizeSum(List<PackedGroups> parts, float[] out, Accumulation acc) {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to dequantize");
         }
@@ -156,9 +169,21 @@ public final class GroupQuantizer {
             in[r] = parts.get(r).bytes();
         }
         GroupCursor g = new GroupCursor(layout, first.firstGroup());
+        Scratch one = new Scratch(layout.groupLength(0));
         for (int n = 0; n < first.groupCount(); n++, g.next()) {
-            for (int r = 0; r < in.length; r++) {
-                pos[r] = decodeGroup(in[r], pos[r], g.length, scratch, r > 0);
+            if (acc == Accumulation.FP32) {
+                for (int r = 0; r < in.length; r++) {
+                    pos[r] = decodeGroup(in[r], pos[r], g.length, scratch, r > 0);
+                }
+            } else {
+                float[] sum = scratch.values;
+                // decode each part on its own, so that the sum can be rounded after every addition
+                for (int r = 0; r < in.length; r++) {
+                    pos[r] = decodeGroup(in[r], pos[r], g.length, one, false);
+                    for (int i = 0; i < g.length; i++) {
+                        sum[i] = r == 0 ? acc.round(one.values[i]) : acc.add(sum[i], one.values[i]);
+                    }
+                }
             }
             System.arraycopy(scratch.values, 0, out, g.from, g.length);
         }
@@ -167,7 +192,9 @@ public final class GroupQuantizer {
     private void qdq(float[] src, float[] dst, GroupLayout layout, int firstGroup, int groupCount, boolean add) {
         GroupCursor g = new GroupCursor(layout, firstGroup);
         for (int n = 0; n < groupCount; n++, g.next()) {
-            if (symmetric) {
+            if (general != null) {
+                general.qdqGroup(src, dst, g.from, g.length, add);
+            } else if (symmetric) {
                 qdqSymmetricGroup(src, dst, g.from, g.from + g.length, add);
             } else {
                 qdqAsymmetricGroup(src, dst, g.from, g.from + g.length, add);
@@ -235,6 +262,16 @@ public final class GroupQuantizer {
      * level = code - qmax when symmetric), the fake path's expression, however the codes are read.
      */
     private int decodeGroup(byte[] in, int pos, int len, Scratch scratch, boolean add) {
+        if (general != null) {
+            if (!add) {
+                return general.decodeGroup(in, pos, len, scratch.values);
+            }
+            int next = general.decodeGroup(in, pos, len, scratch.decoded);
+            for (int i = 0; i < len; i++) {
+                scratch.values[i] += scratch.decoded[i];
+            }
+            return next;
+        }
         float scale = readFp16(in, pos);
         pos += 2;
         float mn = 0f;
@@ -441,11 +478,14 @@ public final class GroupQuantizer {
     private static final class Scratch {
         final int[] codes;
         final float[] values;
+        /** One group decoded on its own, for sums that round after each addition. */
+        final float[] decoded;
         final float[] table = new float[16];
 
         Scratch(int groupLength) {
             codes = new int[groupLength];
             values = new float[groupLength];
+            decoded = new float[groupLength];
         }
     }
 

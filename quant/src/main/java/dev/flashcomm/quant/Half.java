@@ -17,6 +17,8 @@ public final class Half {
     private static final int FP32_SIGN = 0x80000000;
     /** fp32 bits of 65504: from here up (infinity included) R16 saturates. */
     private static final int FP32_BITS_OF_MAX = 0x477fe000;
+    /** fp32 bits of 65520, half-way between 65504 and 2^16: from here up an IEEE cast to fp16 overflows. */
+    private static final int FP32_BITS_OF_OVERFLOW = 0x477ff000;
     /** fp32 bits of 2^-14, fp16's smallest normal; below it fp16 is a fixed grid of 2^-24. */
     private static final int FP32_BITS_OF_MIN_NORMAL = 0x38800000;
     /** fp32 keeps 23 fraction bits, fp16 10: the 13 dropped bits are rounded away. */
@@ -43,6 +45,18 @@ public final class Half {
         }
         int rounded = roundFraction(abs) << DROPPED_BITS;
         return Float.intBitsToFloat(rounded | (bits & FP32_SIGN));
+    }
+
+    /**
+     * Plain IEEE conversion to fp16 and back, no clamp: like {@link #r16} below 65520, but magnitudes from 65520 up
+     * (where round-to-nearest-even passes 65504) become ±Inf. What a bare bf16/fp32 to fp16 cast does.
+     */
+    public static float r16Inf(float x) {
+        int abs = Float.floatToRawIntBits(x) & ABS_MASK;
+        if (abs >= FP32_BITS_OF_OVERFLOW && abs <= FP32_INF) {
+            return Math.copySign(Float.POSITIVE_INFINITY, x);
+        }
+        return r16(x);
     }
 
     /** IEEE fp16 bits of {@code x} after the same clamp and rounding as {@link #r16}. NaN maps to a quiet fp16 NaN. */

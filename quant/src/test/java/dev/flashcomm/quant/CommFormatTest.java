@@ -83,8 +83,15 @@ class CommFormatTest {
         assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FP16, four, four));
         assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, four, new QuantSpec(4, true, 128)));
         assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, four, new QuantSpec(4, false, 64)));
-        assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, four, new QuantSpec(3, false, 128)));
-        assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, new QuantSpec(5, false, 128), new QuantSpec(5, false, 128)));
+        // phases of other widths than the paper's pairs are allowed, and named by both widths
+        assertEquals("int4:3-asym-g128", new CommFormat(CommFormat.Kind.FLASH, four, new QuantSpec(3, false, 128)).name());
+        assertEquals("int5:5-asym-g128", new CommFormat(CommFormat.Kind.FLASH, new QuantSpec(5, false, 128), new QuantSpec(5, false, 128)).name());
+        QuantSpec e4m3 = QuantSpec.ofFloat(ElementType.FP8_E4M3, 128, ScaleType.FP16, false);
+        assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, e4m3,
+                QuantSpec.ofFloat(ElementType.FP8_E4M3, 128, ScaleType.FP32, false)));
+        assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, e4m3, e4m3.withSpikes(true)));
+        assertThrows(IllegalArgumentException.class, () -> new CommFormat(CommFormat.Kind.FLASH, e4m3,
+                QuantSpec.ofFloat(ElementType.FP8_E5M2, 128, ScaleType.FP16, false)));
         assertThrows(IllegalArgumentException.class, () -> CommFormat.flash(5, false, 128));
         assertThrows(IllegalStateException.class, CommFormat.EXACT::flashBits);
     }

@@ -1,5 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 
 /** Picks the all-reduce implementation for a communication format and simulation path. */
@@ -15,18 +16,26 @@ public final class AllReduceAlgorithms {
      * @throws IllegalArgumentException for RING with a non-flash format
      */
     public static AllReduceAlgorithm create(CommFormat format, CommPath path) {
-        if (format == null || path == null) {
+        return create(format, path, Accumulation.FP32);
+    }
+
+    /**
+     * The algorithm whose reduce step keeps its running sum in {@code acc} (exact always sums in fp32: it is the
+     * reference).
+     */
+    public static AllReduceAlgorithm create(CommFormat format, CommPath path, Accumulation acc) {
+        if (format == null || path == null || acc == null) {
             throw new IllegalArgumentException("format and path are required, got " + format + " and " + path);
         }
         path.requireSupports(format);
         return switch (format.kind()) {
             case EXACT -> new ExactAllReduce();
-            case FP16 -> new RoundedAllReduce(RoundedAllReduce.Rounding.FP16);
-            case BF16 -> new RoundedAllReduce(RoundedAllReduce.Rounding.BF16);
+            case FP16 -> new RoundedAllReduce(RoundedAllReduce.Rounding.FP16, acc);
+            case BF16 -> new RoundedAllReduce(RoundedAllReduce.Rounding.BF16, acc);
             case FLASH -> switch (path) {
-                case FAKE -> new FlashFakeAllReduce(format.reduceScatter(), format.allGather());
-                case PACKED -> new FlashPackedAllReduce(format.reduceScatter(), format.allGather());
-                case RING -> new RingQuantAllReduce(format.reduceScatter(), format.allGather());
+                case FAKE -> new FlashFakeAllReduce(format.reduceScatter(), format.allGather(), acc);
+                case PACKED -> new FlashPackedAllReduce(format.reduceScatter(), format.allGather(), acc);
+                case RING -> new RingQuantAllReduce(format.reduceScatter(), format.allGather(), acc);
             };
         };
     }

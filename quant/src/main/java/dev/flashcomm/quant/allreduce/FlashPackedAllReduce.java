@@ -1,5 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.GroupLayout;
 import dev.flashcomm.quant.PackedGroups;
 import dev.flashcomm.quant.QuantSpec;
@@ -12,15 +13,15 @@ import java.util.List;
  *   <li>each rank quantizes its whole partial with the rs spec into a send buffer;</li>
  *   <li>all-to-all: the G groups (global row-major index) are split into chunks
  *       {@code [floor(jG/N), floor((j+1)G/N))}, and the bytes of rank r's chunk j are copied into rank j's inbox;</li>
- *   <li>rank j dequantizes its N received chunks, sums them in fp32 in rank order, quantizes with the ag spec;</li>
+ *   <li>rank j dequantizes its N received chunks, sums them in rank order in the accumulation dtype, quantizes with the ag spec;</li>
  *   <li>all-gather: each owner's reduced chunk goes directly to the N-1 other ranks, which dequantize it into S.</li>
  * </ol>
  * All ranks decode the same bytes into the same S, so S is decoded once rather than N times.
  */
 final class FlashPackedAllReduce extends QuantizedAllReduce {
 
-    FlashPackedAllReduce(QuantSpec rs, QuantSpec ag) {
-        super(rs, ag);
+    FlashPackedAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc) {
+        super(rs, ag, acc);
     }
 
     @Override
@@ -45,7 +46,7 @@ final class FlashPackedAllReduce extends QuantizedAllReduce {
             if (inbox[j][0].groupCount() == 0) {
                 continue;
             }
-            rsQuantizer.dequantizeSum(List.of(inbox[j]), sum);
+            rsQuantizer.dequantizeSum(List.of(inbox[j]), sum, acc);
             PackedGroups reduced = agQuantizer.quantize(sum, cols, inbox[j][0].firstGroup(), inbox[j][0].groupCount());
             agQuantizer.dequantize(reduced, sum);
         }

@@ -1,5 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.GroupQuantizer;
 import dev.flashcomm.quant.QuantSpec;
 
@@ -10,8 +11,11 @@ abstract class QuantizedAllReduce implements AllReduceAlgorithm {
     protected final QuantSpec ag;
     protected final GroupQuantizer rsQuantizer;
     protected final GroupQuantizer agQuantizer;
+    /** The reduce step's running-sum dtype. */
+    protected final Accumulation acc;
 
-    QuantizedAllReduce(QuantSpec rs, QuantSpec ag) {
+    QuantizedAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc) {
+        this.acc = acc;
         this.rs = rs;
         this.ag = ag;
         this.rsQuantizer = new GroupQuantizer(rs);

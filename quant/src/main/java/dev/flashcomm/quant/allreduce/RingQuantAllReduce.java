@@ -1,5 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.GroupLayout;
 import dev.flashcomm.quant.QuantSpec;
 
@@ -14,8 +15,8 @@ import dev.flashcomm.quant.QuantSpec;
  */
 final class RingQuantAllReduce extends QuantizedAllReduce {
 
-    RingQuantAllReduce(QuantSpec rs, QuantSpec ag) {
-        super(rs, ag);
+    RingQuantAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc) {
+        super(rs, ag, acc);
     }
 
     @Override
@@ -39,19 +40,20 @@ final class RingQuantAllReduce extends QuantizedAllReduce {
                 System.arraycopy(partials[(j + 1) % ranks], from, sum, from, to - from);
                 rsQuantizer.qdqGroups(sum, cols, first, count);
                 for (int hop = 2; hop < ranks; hop++) {
-                    addRange(partials[(j + hop) % ranks], sum, from, to);
+                    addRange(partials[(j + hop) % ranks], sum, from, to, acc);
                     rsQuantizer.qdqGroups(sum, cols, first, count);
                 }
-                addRange(partials[j], sum, from, to);
+                addRange(partials[j], sum, from, to, acc);
             }
             agQuantizer.qdqGroups(sum, cols, first, count);
         }
         return sum;
     }
 
-    private static void addRange(float[] partial, float[] acc, int from, int to) {
+    /** Each hop's addition, rounded to the accumulation dtype (the running sum travels already quantized). */
+    private static void addRange(float[] partial, float[] sum, int from, int to, Accumulation acc) {
         for (int i = from; i < to; i++) {
-            acc[i] += partial[i];
+            sum[i] = acc.add(sum[i], partial[i]);
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.flashcomm.quant.allreduce;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.Half;
 
-/** {@code R(sum_r R(P_r))} with R = fp16 (clamped) or bf16 rounding, summed in fp32 in rank order; bytes of a 16-bit ring. */
+/** {@code R(sum_r R(P_r))} with R = fp16 (clamped) or bf16 rounding, summed in rank order in the accumulation dtype (fp32 by default); bytes of a 16-bit ring. */
 final class RoundedAllReduce implements AllReduceAlgorithm {
 
     private static final int HALF_BYTES = 2;
@@ -11,9 +12,11 @@ final class RoundedAllReduce implements AllReduceAlgorithm {
     enum Rounding { FP16, BF16 }
 
     private final Rounding rounding;
+    private final Accumulation acc;
 
-    RoundedAllReduce(Rounding rounding) {
+    RoundedAllReduce(Rounding rounding, Accumulation acc) {
         this.rounding = rounding;
+        this.acc = acc;
     }
 
     @Override
@@ -24,12 +27,18 @@ final class RoundedAllReduce implements AllReduceAlgorithm {
         if (rounding == Rounding.FP16) {
             float[] first = partials[0];
             for (int i = 0; i < sum.length; i++) {
-                sum[i] = Half.r16(first[i]);
+                sum[i] = acc.round(Half.r16(first[i]));
             }
             for (int r = 1; r < partials.length; r++) {
                 float[] p = partials[r];
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += Half.r16(p[i]);
+                if (acc == Accumulation.FP32) {
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += Half.r16(p[i]);
+                    }
+                } else {
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] = acc.add(sum[i], Half.r16(p[i]));
+                    }
                 }
             }
             for (int i = 0; i < sum.length; i++) {
@@ -38,12 +47,18 @@ final class RoundedAllReduce implements AllReduceAlgorithm {
         } else {
             float[] first = partials[0];
             for (int i = 0; i < sum.length; i++) {
-                sum[i] = Half.rbf16(first[i]);
+                sum[i] = acc.round(Half.rbf16(first[i]));
             }
             for (int r = 1; r < partials.length; r++) {
                 float[] p = partials[r];
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += Half.rbf16(p[i]);
+                if (acc == Accumulation.FP32) {
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += Half.rbf16(p[i]);
+                    }
+                } else {
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] = acc.add(sum[i], Half.rbf16(p[i]));
+                    }
                 }
             }
             for (int i = 0; i < sum.length; i++) {
