@@ -41,7 +41,7 @@ public record CommFormat(Kind kind, QuantSpec reduceScatter, QuantSpec allGather
             + "fp8-e4m3-g256-sfp32, fp4-e2m1-g32-se8m0, int2-g64-spike";
     private static final Pattern INT_NAME = Pattern.compile("int(\\d+)(?::(\\d+))?(?:-(asym|sym))?(?:-g(\\d+))?(-spike)?");
     private static final Pattern FLOAT_NAME =
-            Pattern.compile("(fp8-e4m3|fp8-e5m2|fp4-e2m1)(?:-g(\\d+))?(?:-s([a-z0-9]+))?(-spike)?");
+            Pattern.compile("(fp8-e4m3|fp8-e5m2|fp4-e2m1)(?:-g(\\d+))?(?:-s(?!pike$)([a-z0-9]+))?(-spike)?");
     /** Int6 is the paper's mixed width: 4-bit codes where errors average out, 8-bit after the sum. */
     private static final int MIXED_BITS = 6;
 

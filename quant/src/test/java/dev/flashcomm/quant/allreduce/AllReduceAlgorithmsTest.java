@@ -1,5 +1,6 @@
 package dev.flashcomm.quant.allreduce;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.GroupQuantizer;
 import dev.flashcomm.quant.Half;
@@ -102,6 +103,76 @@ class AllReduceAlgorithmsTest {
         }
         new GroupQuantizer(f.allGather()).qdqInPlace(expected, 5, 40);
         assertBitsEqual(expected, AllReduceAlgorithms.create(f, CommPath.FAKE).reduce(p, 5, 40));
+    }
+
+    @Test
+    void sixteenBitAccumulationRoundsAfterEveryAdditionInRankOrder() {
+        AllReduceAlgorithm fp32 = AllReduceAlgorithms.create(CommFormat.FP16, CommPath.FAKE, Accumulation.FP32);
+        AllReduceAlgorithm fp16 = AllReduceAlgorithms.create(CommFormat.FP16, CommPath.FAKE, Accumulation.FP16);
+        // fp16's step at 2048 is 2: 2048 + 1 is a tie that goes back to 2048 (even), twice; fp32 keeps 2050
+        float[][] bigFirst = {{2048f}, {1f}, {1f}};
+        assertArrayEquals(new float[] {2050f}, fp32.reduce(bigFirst, 1, 1));
+        assertArrayEquals(new float[] {2048f}, fp16.reduce(bigFirst, 1, 1));
+        // the same numbers in another rank order: 1 + 1 = 2 first, then 2050 is exact
+        assertArrayEquals(new float[] {2050f}, fp16.reduce(new float[][] {{1f}, {1f}, {2048f}}, 1, 1));
+        // bf16's step at 256 is 2
+        AllReduceAlgorithm bf16 = AllReduceAlgorithms.create(CommFormat.BF16, CommPath.FAKE, Accumulation.BF16);
+        assertArrayEquals(new float[] {256f}, bf16.reduce(new float[][] {{256f}, {1f}, {1f}}, 1, 1));
+        assertArrayEquals(new float[] {258f}, reduce("bf16", CommPath.FAKE, 1, 1, new float[] {256f}, new float[] {1f}, new float[] {1f}));
+        // fp16 accumulation saturates like R16
+        assertArrayEquals(new float[] {65504f}, fp16.reduce(new float[][] {{60000f}, {60000f}}, 1, 1));
+    }
+
+    @Test
+    void flashAccumulationIsTheRankOrderRoundedSumOfTheDequantizedPartials() {
+        SplittableRandom random = new SplittableRandom(8);
+        for (String name : new String[] {"int8-sym-g32", "fp8-e4m3-g16-sfp32", "fp4-e2m1-g8-se8m0", "int2-asym-g8-spike"}) {
+            CommFormat f = CommFormat.parse(name);
+            for (Accumulation acc : Accumulation.values()) {
+                float[][] p = randomPartials(random, 4, 3, 40);
+                GroupQuantizer rs = new GroupQuantizer(f.reduceScatter());
+                float[] expected = new float[120];
+                for (int r = 0; r < 4; r++) {
+                    float[] q = p[r].clone();
+                    rs.qdqInPlace(q, 3, 40);
+                    for (int i = 0; i < 120; i++) {
+                        expected[i] = r == 0 ? acc.round(q[i]) : acc.round(expected[i] + q[i]);
+                    }
+                }
+                new GroupQuantizer(f.allGather()).qdqInPlace(expected, 3, 40);
+                for (CommPath path : new CommPath[] {CommPath.FAKE, CommPath.PACKED}) {
+                    assertBitsEqual(expected, AllReduceAlgorithms.create(f, path, acc).reduce(p, 3, 40),
+                            name + " " + acc + " " + path + ": ");
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> newFormatsAndAccumulations() {
+        List<Arguments> out = new ArrayList<>();
+        for (String f : new String[] {"fp8-e4m3-g7", "fp8-e5m2-g32-sfp32", "fp4-e2m1-g32-se8m0", "fp8-e4m3-g496-sfp32",
+            "int2-asym-g7-spike", "int6:6-sym-g32", "fp4-e2m1-g1-spike"}) {
+            for (Accumulation acc : Accumulation.values()) {
+                out.add(Arguments.of(CommFormat.parse(f), acc));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} acc {1}")
+    @MethodSource("newFormatsAndAccumulations")
+    void packedIsBitIdenticalToFakeForNewFormatsAndAccumulations(CommFormat format, Accumulation acc) {
+        AllReduceAlgorithm fake = AllReduceAlgorithms.create(format, CommPath.FAKE, acc);
+        AllReduceAlgorithm packed = AllReduceAlgorithms.create(format, CommPath.PACKED, acc);
+        SplittableRandom random = new SplittableRandom(format.name().hashCode() + acc.ordinal());
+        int[][] shapes = {{1, 5}, {2, 33}, {3, 130}, {2, 600}};
+        for (int ranks : new int[] {1, 2, 3, 8}) {
+            for (int[] shape : shapes) {
+                float[][] p = randomPartials(random, ranks, shape[0], shape[1]);
+                assertBitsEqual(fake.reduce(p, shape[0], shape[1]), packed.reduce(p, shape[0], shape[1]),
+                        format + " " + acc + " N=" + ranks + " [" + shape[0] + ", " + shape[1] + "]: ");
+            }
+        }
     }
 
     static Stream<Arguments> flashFormats() {
