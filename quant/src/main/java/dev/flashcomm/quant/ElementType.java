@@ -88,14 +88,12 @@ public enum ElementType {
      * The code of grid value {@code q} (a result of {@link #round}): sign bit, then magnitude code
      * {@code (k - emin) * 2^m + |q| / 2^(k - m)} with {@code k = max(floor(log2|q|), emin)}, which is the biased
      * exponent and mantissa fields side by side (the subnormal and normal cases are the same expression). NaN gets
-     * the format's NaN code (E4M3 S.1111.111, E5M2 S.11111.11); E2M1 has none.
+     * the format's NaN code (E4M3 S.1111.111, E5M2 S.11111.11); E2M1 has none and gets S.111 (6).
      */
     public int encode(float q) {
         int sign = (Float.floatToRawIntBits(q) >>> 31) << (bits() - 1);
         if (Float.isNaN(q)) {
-            if (this == FP4_E2M1) {
-                throw new IllegalArgumentException("fp4-e2m1 has no NaN");
-            }
+            // e2m1 has no NaN: its largest code stands in (a NaN group's codes are undefined in the packed layout)
             return sign | ((1 << (bits - 1)) - 1);
         }
         if (Float.isInfinite(q)) {

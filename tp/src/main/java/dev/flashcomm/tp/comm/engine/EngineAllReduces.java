@@ -1,5 +1,6 @@
 package dev.flashcomm.tp.comm.engine;
 
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
 
@@ -11,18 +12,23 @@ public final class EngineAllReduces {
 
     /** @throws IllegalArgumentException for RING with a non-flash format */
     public static EngineAllReduce create(CommFormat format, CommPath path) {
-        if (format == null || path == null) {
+        return create(format, path, Accumulation.FP32);
+    }
+
+    /** The engine algorithm whose reduce step keeps its running sum in {@code acc}, like the host's. */
+    public static EngineAllReduce create(CommFormat format, CommPath path, Accumulation acc) {
+        if (format == null || path == null || acc == null) {
             throw new IllegalArgumentException("format and path are required, got " + format + " and " + path);
         }
         path.requireSupports(format);
         return switch (format.kind()) {
             case EXACT -> new EngineExactAllReduce();
-            case FP16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.FP16);
-            case BF16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.BF16);
+            case FP16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.FP16, acc);
+            case BF16 -> new EngineRoundedAllReduce(EngineRoundedAllReduce.Rounding.BF16, acc);
             case FLASH -> switch (path) {
-                case FAKE -> new EngineFlashFakeAllReduce(format.reduceScatter(), format.allGather());
-                case PACKED -> new EngineFlashPackedAllReduce(format.reduceScatter(), format.allGather());
-                case RING -> new EngineRingQuantAllReduce(format.reduceScatter(), format.allGather());
+                case FAKE -> new EngineFlashFakeAllReduce(format.reduceScatter(), format.allGather(), acc);
+                case PACKED -> new EngineFlashPackedAllReduce(format.reduceScatter(), format.allGather(), acc);
+                case RING -> new EngineRingQuantAllReduce(format.reduceScatter(), format.allGather(), acc);
             };
         };
     }

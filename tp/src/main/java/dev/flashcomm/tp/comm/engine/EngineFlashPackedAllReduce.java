@@ -2,6 +2,7 @@ package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.QuantSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  *       full-length and row-tail groups in separate buffers, since their code rows differ in length);</li>
  *   <li>all-to-all: the G groups (global row-major order) are split into chunks {@code [floor(jG/N),
  *       floor((j+1)G/N))}, and rank r's chunk j is copied to rank j's device;</li>
- *   <li>rank j decodes its N chunks, sums them in fp32 in rank order, packs the sum with the ag spec;</li>
+ *   <li>rank j decodes its N chunks, sums them in rank order in the accumulation dtype, packs the sum with the ag spec;</li>
  *   <li>all-gather: each reduced chunk is copied to rank 0's device and decoded into S. Every rank would decode
  *       the same bytes into the same S, so S is decoded once (as the host algorithm does) but the bytes are
  *       counted for all N-1 receivers.</li>
@@ -38,8 +39,14 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
     private final QuantSpec rs;
     private final EngineGroupQuantizer rsQuantizer;
     private final EngineGroupQuantizer agQuantizer;
+    private final Accumulation acc;
 
     public EngineFlashPackedAllReduce(QuantSpec rs, QuantSpec ag) {
+        this(rs, ag, Accumulation.FP32);
+    }
+
+    public EngineFlashPackedAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc) {
+        this.acc = acc;
         this.rs = rs;
         this.rsQuantizer = new EngineGroupQuantizer(rs);
         this.agQuantizer = new EngineGroupQuantizer(ag);
@@ -52,7 +59,7 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
 
     /** {@link #reduce}, plus the bytes each rank put on the wire. */
     public Result reduceCounting(List<NDArray> partials, Workspace ws) {
-        return EngineAllReduce.onOneDevice(partials) ? reduceOnOneDevice(partials) : reduceRankByRank(partials, ws);
+        return EngineAllReduce.onOneDevice(partials) ? reduceOnOneDevice(partials, ws) : reduceRankByRank(partials, ws);
     }
 
     /**
@@ -65,6 +72,7 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
         EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
         long groups = layout.groupCount(rows);
         long[] sent = new long[ranks];
+        EngineAccumulation running = new EngineAccumulation(acc, ws);
 
         // inbox.get(j).get(r): rank r's chunk j, on rank j's device
         List<List<PackedChunk>> inbox = new ArrayList<>();
@@ -92,9 +100,9 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
             if (received.get(0).byteSize() == 0) {
                 continue; // fewer groups than ranks: rank j owns none
             }
-            GroupPieces sum = received.get(0).unpack(rsQuantizer);
+            GroupPieces sum = running.round(received.get(0).unpack(rsQuantizer));
             for (int r = 1; r < ranks; r++) {
-                sum = sum.add(received.get(r).unpack(rsQuantizer));
+                sum = running.add(sum, received.get(r).unpack(rsQuantizer));
             }
             PackedChunk out = PackedChunk.pack(agQuantizer, sum);
             sent[j] += (long) (ranks - 1) * out.byteSize();
@@ -112,7 +120,8 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
      * The bytes each rank sends are still summed from the row ranges that would travel. The values are those of the
      * chunk-by-chunk path bit for bit (one pack/unpack instead of N² small ones).
      */
-    private Result reduceOnOneDevice(List<NDArray> partials) {
+    private Result reduceOnOneDevice(List<NDArray> partials, Workspace ws) {
+        EngineAccumulation running = new EngineAccumulation(acc, ws);
         int ranks = partials.size();
         int rows = EngineAllReduce.rows(partials);
         EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
@@ -129,9 +138,9 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
             }
         }
         GroupPieces decoded = packed.unpack(rsQuantizer);
-        GroupPieces sum = decoded.rankRows(0, ranks);
+        GroupPieces sum = running.round(decoded.rankRows(0, ranks));
         for (int r = 1; r < ranks; r++) {
-            sum = sum.add(decoded.rankRows(r, ranks));
+            sum = running.add(sum, decoded.rankRows(r, ranks));
         }
         PackedChunk reduced = PackedChunk.pack(agQuantizer, sum);
         for (int j = 0; j < ranks; j++) {

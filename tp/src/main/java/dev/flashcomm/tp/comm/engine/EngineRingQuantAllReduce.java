@@ -2,6 +2,7 @@ package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.QuantSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,14 @@ public final class EngineRingQuantAllReduce implements EngineAllReduce {
     private final QuantSpec rs;
     private final EngineGroupQuantizer rsQuantizer;
     private final EngineGroupQuantizer agQuantizer;
+    private final Accumulation acc;
 
     public EngineRingQuantAllReduce(QuantSpec rs, QuantSpec ag) {
+        this(rs, ag, Accumulation.FP32);
+    }
+
+    public EngineRingQuantAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc) {
+        this.acc = acc;
         this.rs = rs;
         this.rsQuantizer = new EngineGroupQuantizer(rs);
         this.agQuantizer = new EngineGroupQuantizer(ag);
@@ -38,6 +45,7 @@ public final class EngineRingQuantAllReduce implements EngineAllReduce {
             split.add(layout.split(p));
         }
         List<GroupPieces> chunks = new ArrayList<>();
+        EngineAccumulation running = new EngineAccumulation(this.acc, ws);
         for (int j = 0; j < ranks; j++) {
             long first = EngineAllReduce.chunkStart(j, groups, ranks);
             long end = EngineAllReduce.chunkStart(j + 1, groups, ranks);
@@ -50,9 +58,10 @@ public final class EngineRingQuantAllReduce implements EngineAllReduce {
             } else {
                 acc = layout.chunk(split.get((j + 1) % ranks), first, end).map(rsQuantizer::qdq);
                 for (int hop = 2; hop < ranks; hop++) {
-                    acc = hopTo(acc, (j + hop) % ranks, split, partials, layout, first, end, ws).map(rsQuantizer::qdq);
+                    acc = running.round(hopTo(acc, (j + hop) % ranks, split, partials, layout, first, end, ws))
+                            .map(rsQuantizer::qdq);
                 }
-                acc = hopTo(acc, j, split, partials, layout, first, end, ws);
+                acc = running.round(hopTo(acc, j, split, partials, layout, first, end, ws));
             }
             chunks.add(acc.map(agQuantizer::qdq).moveTo(ws, ws.home()));
         }

@@ -1,10 +1,11 @@
 package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.ndarray.NDArray;
+import dev.flashcomm.quant.Accumulation;
 import java.util.List;
 
 /**
- * {@code R(sum_r R(P_r))} with R = fp16 (clamped) or bf16 rounding, summed in fp32 in rank order. Each rank
+ * {@code R(sum_r R(P_r))} with R = fp16 (clamped) or bf16 rounding, summed in rank order in the accumulation dtype. Each rank
  * rounds on its own device (that is what it would send), the rounded partials move to rank 0's device.
  * NaN propagates; fp16 saturates ±Inf to ±65504, bf16 keeps it (see {@link EngineRounding}).
  */
@@ -14,17 +15,24 @@ public final class EngineRoundedAllReduce implements EngineAllReduce {
     public enum Rounding { FP16, BF16 }
 
     private final Rounding rounding;
+    private final Accumulation acc;
 
     public EngineRoundedAllReduce(Rounding rounding) {
+        this(rounding, Accumulation.FP32);
+    }
+
+    public EngineRoundedAllReduce(Rounding rounding, Accumulation acc) {
         this.rounding = rounding;
+        this.acc = acc;
     }
 
     @Override
     public NDArray reduce(List<NDArray> partials, Workspace ws) {
+        EngineAccumulation running = new EngineAccumulation(acc, ws);
         NDArray sum = null;
         for (NDArray p : partials) {
             NDArray sent = ws.moveTo(round(p, ws), ws.home());
-            sum = sum == null ? sent : sum.add(sent);
+            sum = sum == null ? running.round(sent) : running.add(sum, sent);
         }
         return round(sum, ws);
     }

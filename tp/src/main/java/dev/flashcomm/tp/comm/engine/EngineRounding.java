@@ -37,6 +37,14 @@ public final class EngineRounding {
     }
 
     /**
+     * A plain IEEE cast to fp16 and back, bit-identical to {@link Half#r16Inf}: magnitudes from 65520 up become ±Inf
+     * (the engine's own cast rounds to nearest-even and overflows), NaN stays NaN.
+     */
+    public static NDArray r16Inf(NDArray x) {
+        return x.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false);
+    }
+
+    /**
      * Round to nearest-even bf16, returned as fp32. DJL's PyTorch binding has no bf16 dtype and no bit-cast, so this
      * is arithmetic in fp64, where every step is exact: {@code e = floor(log2|x|)} corrected against exact powers of
      * two (log2 may be off by one next to a power of two), {@code ulp = 2^max(e-7, -133)},

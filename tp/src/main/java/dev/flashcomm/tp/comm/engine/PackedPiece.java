@@ -5,14 +5,22 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Packed groups of one length, as device buffers: {@code codes} {@code uint8 [n, ceil(length*b/8)]}, {@code scale}
- * fp16 {@code [n, 1]} and, for asymmetric formats, {@code min} fp16 {@code [n, 1]} (null when symmetric). These
- * are the bytes that travel; {@link #byteSize()} counts them from the buffers themselves.
+ * {@code [n, 1]} in the scale dtype (fp16, fp32, or e8m0 codes as uint8), for asymmetric integer formats
+ * {@code min} fp16 {@code [n, 1]}, and with spike reserving {@code spikeValues} fp16 {@code [n, 2]} (max, min) and
+ * {@code spikeIndex} uint8 {@code [n, 2]} or {@code [n, 4]} (positions, one or two bytes each); absent parts are
+ * null. These are the bytes that travel; {@link #byteSize()} counts them from the buffers themselves.
  */
-public record PackedPiece(NDArray codes, NDArray scale, NDArray min, int length) {
+public record PackedPiece(NDArray codes, NDArray scale, NDArray min, NDArray spikeValues, NDArray spikeIndex,
+                          int length) {
 
-    /** Bytes of the three buffers, from their shapes and dtypes. */
+    /** A piece without spikes. */
+    public PackedPiece(NDArray codes, NDArray scale, NDArray min, int length) {
+        this(codes, scale, min, null, null, length);
+    }
+
+    /** Bytes of the buffers, from their shapes and dtypes. */
     public long byteSize() {
-        return bytes(codes) + bytes(scale) + (min == null ? 0 : bytes(min));
+        return bytes(codes) + bytes(scale) + bytes(min) + bytes(spikeValues) + bytes(spikeIndex);
     }
 
     public long groupCount() {
@@ -21,17 +29,25 @@ public record PackedPiece(NDArray codes, NDArray scale, NDArray min, int length)
 
     /** Groups {@code [from, to)} of this piece (views). */
     public PackedPiece rows(long from, long to) {
-        return new PackedPiece(codes.get("{}:{}", from, to), scale.get("{}:{}", from, to),
-                min == null ? null : min.get("{}:{}", from, to), length);
+        return new PackedPiece(rowsOf(codes, from, to), rowsOf(scale, from, to), rowsOf(min, from, to),
+                rowsOf(spikeValues, from, to), rowsOf(spikeIndex, from, to), length);
     }
 
     /** The same buffers on {@code device}: a device-to-device copy unless already there. */
     public PackedPiece moveTo(Workspace ws, Device device) {
-        return new PackedPiece(ws.moveTo(codes, device), ws.moveTo(scale, device),
-                min == null ? null : ws.moveTo(min, device), length);
+        return new PackedPiece(ws.moveTo(codes, device), ws.moveTo(scale, device), move(ws, min, device),
+                move(ws, spikeValues, device), move(ws, spikeIndex, device), length);
+    }
+
+    private static NDArray rowsOf(NDArray a, long from, long to) {
+        return a == null ? null : a.get("{}:{}", from, to);
+    }
+
+    private static NDArray move(Workspace ws, NDArray a, Device device) {
+        return a == null ? null : ws.moveTo(a, device);
     }
 
     private static long bytes(NDArray a) {
-        return a.getShape().size() * a.getDataType().getNumOfBytes();
+        return a == null ? 0 : a.getShape().size() * a.getDataType().getNumOfBytes();
     }
 }

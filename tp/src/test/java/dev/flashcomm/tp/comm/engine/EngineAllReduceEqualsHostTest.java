@@ -2,6 +2,7 @@ package dev.flashcomm.tp.comm.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.Engines;
@@ -37,6 +38,29 @@ class EngineAllReduceEqualsHostTest {
         return EngineCases.CASES.stream().flatMap(c -> EngineCases.flashFormats(c.group())
                 .flatMap(f -> Stream.of(CommPath.FAKE, CommPath.PACKED, CommPath.RING)
                         .map(path -> Arguments.of(f, path, c))));
+    }
+
+    /** The new formats on every path, and every format family with 16-bit accumulation. */
+    static Stream<Arguments> newFormatGrid() {
+        return EngineCases.CASES.stream().flatMap(c -> EngineCases.newFormats(c.group())
+                .flatMap(f -> Stream.of(CommPath.FAKE, CommPath.PACKED, CommPath.RING)
+                        .map(path -> Arguments.of(f, path, Accumulation.FP32, c))));
+    }
+
+    static Stream<Arguments> accumulationGrid() {
+        return EngineCases.CASES.stream().flatMap(c -> Stream.of(Accumulation.FP16, Accumulation.BF16)
+                .flatMap(acc -> Stream.of("int8-sym-g" + c.group(), "fp8-e4m3-g" + c.group() + "-sfp32",
+                        "int2-asym-g" + c.group() + "-spike", "fp16", "bf16")
+                        .flatMap(f -> Stream.of(CommPath.FAKE, CommPath.PACKED, CommPath.RING)
+                                .filter(path -> path != CommPath.RING || CommFormat.parse(f).isFlash())
+                                .filter(path -> path == CommPath.FAKE || CommFormat.parse(f).isFlash())
+                                .map(path -> Arguments.of(CommFormat.parse(f), path, acc, c)))));
+    }
+
+    @ParameterizedTest(name = "{0} {1} acc {2} {3}")
+    @MethodSource({"newFormatGrid", "accumulationGrid"})
+    void newFormatsAndAccumulationsMatchHost(CommFormat format, CommPath path, Accumulation acc, EngineCases.Case c) {
+        EngineCases.assertEngineMatchesHost(List.of(cpu), format, path, acc, c);
     }
 
     static Stream<Arguments> roundedGrid() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.QuantSpec;
 import dev.flashcomm.quant.allreduce.AllReduceAlgorithms;
@@ -34,7 +35,18 @@ final class EngineCases {
     static final List<String> FLASH = List.of("int8-asym", "int8-sym", "int6-asym", "int6-sym", "int4-asym",
             "int4-sym", "int3-asym", "int3-sym", "int2-asym", "int2-sym");
 
+    /** The float-element, scale-dtype, spike and phase-width formats, {@code %d} standing for the group size. */
+    static final List<String> NEW_FORMATS = List.of("fp8-e4m3-g%d", "fp8-e4m3-g%d-sfp32", "fp8-e4m3-g%d-se8m0",
+            "fp8-e5m2-g%d", "fp8-e5m2-g%d-sfp32", "fp4-e2m1-g%d", "fp4-e2m1-g%d-se8m0", "fp4-e2m1-g%d-sfp32",
+            "int2-asym-g%d-spike", "int8-sym-g%d-spike", "int4-asym-g%d-spike", "fp8-e4m3-g%d-sfp32-spike",
+            "fp4-e2m1-g%d-se8m0-spike", "int6:6-sym-g%d", "int6:6-asym-g%d");
+
     private EngineCases() {
+    }
+
+    /** Every new format with group size g. */
+    static Stream<CommFormat> newFormats(int group) {
+        return NEW_FORMATS.stream().map(f -> CommFormat.parse(String.format(f, group)));
     }
 
     /** Every flash format name with group size g. */
@@ -49,14 +61,21 @@ final class EngineCases {
      */
     static float[][] partials(long seed, CommFormat format, int ranks, int rows, int cols) {
         Random rnd = new Random(seed);
-        QuantSpec spec = format.isFlash() ? format.reduceScatter() : new QuantSpec(8, false, 128);
+        QuantSpec rs = format.isFlash() ? format.reduceScatter() : null;
+        // the rounding-tie rows are built for integer levels; float formats get them at a width-8 integer's ties
+        QuantSpec spec = rs != null && rs.element() == dev.flashcomm.quant.ElementType.INT ? rs
+                : new QuantSpec(8, false, rs == null ? 128 : rs.groupSize());
         int g = Math.min(spec.groupSize(), cols);
         float[][] p = new float[ranks][rows * cols];
+        // fp32 and e8m0 scales do not saturate like R16: partials near 3e38 would overflow the fp32 sum to Inf, and
+        // the NaN that then follows has no defined bits, so those formats get the large values 2^-10 smaller
+        boolean unsaturated = rs != null && rs.scaleType() != dev.flashcomm.quant.ScaleType.FP16;
         for (int r = 0; r < ranks; r++) {
             for (int i = 0; i < rows; i++) {
                 int kind = (i + r) % 6;
+                float bigScale = unsaturated && kind == 4 ? 0x1p-10f : 1f;
                 for (int c = 0; c < cols; c++) {
-                    p[r][i * cols + c] = value(rnd, kind, spec, c % g);
+                    p[r][i * cols + c] = value(rnd, kind, spec, c % g) * bigScale;
                 }
             }
         }
@@ -109,12 +128,21 @@ final class EngineCases {
     }
 
     static float[] host(CommFormat format, CommPath path, float[][] partials, int rows, int cols) {
-        return AllReduceAlgorithms.create(format, path).reduce(partials, rows, cols);
+        return host(format, path, Accumulation.FP32, partials, rows, cols);
+    }
+
+    static float[] host(CommFormat format, CommPath path, Accumulation acc, float[][] partials, int rows, int cols) {
+        return AllReduceAlgorithms.create(format, path, acc).reduce(partials, rows, cols);
     }
 
     /** Runs the engine algorithm with rank r's partial created on {@code managers.get(r % size)}. */
     static float[] engine(List<NDManager> managers, CommFormat format, CommPath path, float[][] partials, int rows,
             int cols) {
+        return engine(managers, format, path, Accumulation.FP32, partials, rows, cols);
+    }
+
+    static float[] engine(List<NDManager> managers, CommFormat format, CommPath path, Accumulation acc,
+            float[][] partials, int rows, int cols) {
         List<NDArray> inputs = new ArrayList<>();
         for (int r = 0; r < partials.length; r++) {
             inputs.add(managers.get(r % managers.size()).create(partials[r], new Shape(rows, cols)));
@@ -124,7 +152,7 @@ final class EngineCases {
             for (NDArray in : inputs) {
                 work.add(ws.adopt(in, rows, cols));
             }
-            return EngineAllReduces.create(format, path).reduce(work, ws).toFloatArray();
+            return EngineAllReduces.create(format, path, acc).reduce(work, ws).toFloatArray();
         } finally {
             inputs.forEach(NDArray::close);
         }
@@ -144,9 +172,15 @@ final class EngineCases {
 
     /** Engine result equals host result bit for bit. */
     static void assertEngineMatchesHost(List<NDManager> managers, CommFormat format, CommPath path, Case c) {
+        assertEngineMatchesHost(managers, format, path, Accumulation.FP32, c);
+    }
+
+    /** Engine result equals host result bit for bit, with the reduce step's sum in {@code acc}. */
+    static void assertEngineMatchesHost(List<NDManager> managers, CommFormat format, CommPath path, Accumulation acc,
+            Case c) {
         float[][] p = partials(31L * c.rows() + c.cols() + c.ranks(), format, c.ranks(), c.rows(), c.cols());
-        float[] want = host(format, path, p, c.rows(), c.cols());
-        float[] got = engine(managers, format, path, p, c.rows(), c.cols());
-        assertBitsEqual(want, got, format.name() + " " + path + " " + c);
+        float[] want = host(format, path, acc, p, c.rows(), c.cols());
+        float[] got = engine(managers, format, path, acc, p, c.rows(), c.cols());
+        assertBitsEqual(want, got, format.name() + " " + path + " acc " + acc.id() + " " + c);
     }
 }
