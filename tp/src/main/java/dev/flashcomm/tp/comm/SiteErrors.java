@@ -7,13 +7,14 @@ import java.util.TreeMap;
 
 /**
  * Per layer and site, the error the communication introduced against the exact sum, accumulated over every
- * all-reduce of a run: relative L2 over all elements seen and the largest absolute error. This is the view that
+ * all-reduce of a run: relative L2 over all elements seen, the largest absolute error, and the elements a cast to fp16 overflowed. This is the view that
  * explains why INT6 spends its 8 bits on the all-gather.
  */
 public final class SiteErrors {
 
     /** One row of the diagnostics table. */
-    public record Row(int layer, Site site, String format, long elements, double relativeL2, double maxAbs) {
+    public record Row(int layer, Site site, String format, long elements, double relativeL2, double maxAbs,
+                      long overflows) {
     }
 
     private static final class Acc {
@@ -22,6 +23,7 @@ public final class SiteErrors {
         double sqErr;
         double sqRef;
         double maxAbs;
+        long overflows;
     }
 
     private final Map<String, Acc> accs = new TreeMap<>();
@@ -31,10 +33,13 @@ public final class SiteErrors {
      *
      * @param sqErr  sum of squared errors against the exact sum
      * @param sqRef  sum of squares of the exact sum
-     * @param maxAbs largest absolute error
+     * @param maxAbs    largest absolute error
+     * @param overflows elements above 65504 at a conversion to fp16 (see {@link CommCast})
      */
-    void add(int layer, Site site, String format, long elements, double sqErr, double sqRef, double maxAbs) {
+    void add(int layer, Site site, String format, long elements, double sqErr, double sqRef, double maxAbs,
+             long overflows) {
         Acc a = acc(layer, site);
+        a.overflows += overflows;
         a.format = format;
         a.sqErr += sqErr;
         a.sqRef += sqRef;
@@ -46,7 +51,7 @@ public final class SiteErrors {
         return accs.computeIfAbsent(String.format("%05d-%s", layer, site.name()), k -> new Acc());
     }
 
-    void add(int layer, Site site, String format, float[] exact, float[] approx) {
+    void add(int layer, Site site, String format, float[] exact, float[] approx, long overflows) {
         double se = 0;
         double sr = 0;
         double mx = 0;
@@ -56,7 +61,7 @@ public final class SiteErrors {
             sr += (double) exact[i] * exact[i];
             mx = Math.max(mx, Math.abs(e));
         }
-        add(layer, site, format, exact.length, se, sr, mx);
+        add(layer, site, format, exact.length, se, sr, mx, overflows);
     }
 
     public List<Row> rows() {
@@ -66,7 +71,7 @@ public final class SiteErrors {
             Site site = Site.valueOf(e.getKey().substring(6));
             Acc a = e.getValue();
             out.add(new Row(layer, site, a.format, a.elements,
-                    a.sqRef == 0 ? 0 : Math.sqrt(a.sqErr / a.sqRef), a.maxAbs));
+                    a.sqRef == 0 ? 0 : Math.sqrt(a.sqErr / a.sqRef), a.maxAbs, a.overflows));
         }
         return out;
     }

@@ -75,7 +75,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** {@code 2^(k - 149)} for k = 0..277 in fp64 on {@code device}, uploaded once per workspace and device. */
-    NDArray powersOfTwo(Device device) {
+    public NDArray powersOfTwo(Device device) {
         return powersOfTwo.computeIfAbsent(device, d -> on(d).create(EngineRounding.powersOfTwoTable()));
     }
 

@@ -1,0 +1,19 @@
+package dev.flashcomm.tp.comm;
+
+import dev.flashcomm.quant.Accumulation;
+import dev.flashcomm.quant.CommFormat;
+
+/**
+ * A named bundle of communication choices that mirrors one production all-reduce kernel.
+ *
+ * @param name         the name on the command line and in results' COMM column
+ * @param format       element format, groups and scales, both phases
+ * @param accumulation dtype of the reduce step's running sum
+ * @param cast         activations' dtype and the kernel's fp16 cast
+ * @param threshold    which message sizes the kernel compresses
+ * @param source       where the numbers come from (public code or documentation), for {@code flashcomm presets}
+ * @param notes        where this model of the kernel is knowingly simpler than the kernel
+ */
+public record CommPreset(String name, CommFormat format, Accumulation accumulation, CommCast cast,
+                         CompressThreshold threshold, String source, String notes) {
+}
