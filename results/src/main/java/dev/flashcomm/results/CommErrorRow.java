@@ -9,14 +9,15 @@ package dev.flashcomm.results;
  * @param elements   partial-sum elements reduced at this site over the run
  * @param relativeL2 ‖approx − exact‖₂ / ‖exact‖₂ over all of them
  * @param maxAbs     largest absolute error seen
+ * @param overflows  elements above 65504 at a conversion to fp16 before communication (saturated or made Inf)
  */
 public record CommErrorRow(String model, int tp, String comm, String commPath, String data, int layer, String site,
-                           String format, long elements, double relativeL2, double maxAbs) {
+                           String format, long elements, double relativeL2, double maxAbs, long overflows) {
 
     public CommErrorRow {
         Checks.requireName("model", model);
         Checks.requireName("comm", comm);
-        if (layer < 0 || tp < 1 || elements < 0) {
+        if (layer < 0 || tp < 1 || elements < 0 || overflows < 0) {
             throw new IllegalArgumentException("layer, tp and elements must be non-negative (tp >= 1)");
         }
     }

@@ -7,7 +7,7 @@ import java.util.List;
 public final class CommErrorsCsv {
 
     /** Columns of the diagnostics table, in file order. */
-    public enum ErrorColumn { MODEL, TP, COMM, COMM_PATH, DATA, LAYER, SITE, FORMAT, ELEMENTS, REL_L2, MAX_ABS }
+    public enum ErrorColumn { MODEL, TP, COMM, COMM_PATH, DATA, LAYER, SITE, FORMAT, ELEMENTS, REL_L2, MAX_ABS, OVERFLOWS }
 
     private CommErrorsCsv() {
     }
@@ -16,7 +16,7 @@ public final class CommErrorsCsv {
         CsvFiles.writeAtomically(target, CsvFiles.writeFormat(ErrorColumn.class), headerComments, printer -> {
             for (CommErrorRow r : rows) {
                 printer.printRecord(r.model(), r.tp(), r.comm(), r.commPath(), r.data(), r.layer(), r.site(),
-                        r.format(), r.elements(), r.relativeL2(), r.maxAbs());
+                        r.format(), r.elements(), r.relativeL2(), r.maxAbs(), r.overflows());
             }
         });
     }

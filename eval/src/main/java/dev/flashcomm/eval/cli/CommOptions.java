@@ -1,11 +1,20 @@
 package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.tp.comm.CommCast;
+import dev.flashcomm.tp.comm.CommChoice;
+import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.CompressThreshold;
 import dev.flashcomm.tp.comm.CompressionScope;
 import picocli.CommandLine.Option;
 
-/** How the all-reduces are done, apart from the format itself (which single and sweep commands take differently). */
+/**
+ * How the all-reduces are done, apart from the format or preset itself (which single and sweep commands take
+ * differently). The accumulation, cast and size threshold options have no default here: when they are not given, a
+ * preset's own choice (or the doc's default for a plain format) applies, which {@link #settings} resolves.
+ */
 public final class CommOptions {
 
     @Option(names = "--comm-path", defaultValue = "fake", converter = Converters.Path.class,
@@ -16,13 +25,30 @@ public final class CommOptions {
     CommPath path;
 
     @Option(names = "--compress-sites", defaultValue = "all", paramLabel = "attn,mlp|all",
-            description = "which all-reduces use the format; the others stay fp16 (default: ${DEFAULT-VALUE})")
+            description = "which all-reduces use the format; the others use the 16-bit fallback (default: "
+                    + "${DEFAULT-VALUE})")
     String sites;
 
     @Option(names = "--compress-layers", defaultValue = "all", paramLabel = "RANGES|all",
-            description = "layers whose all-reduces use the format, e.g. 0-3,6; the others stay fp16 "
+            description = "layers whose all-reduces use the format, e.g. 0-3,6; the others use the 16-bit fallback "
                     + "(default: ${DEFAULT-VALUE})")
     String layers;
+
+    @Option(names = "--accumulate", converter = Converters.Accumulate.class, paramLabel = "fp32|fp16|bf16",
+            description = "dtype of the reduce step's running sum, rounded after each addition in rank order "
+                    + "(default: the preset's, else fp32)")
+    Accumulation accumulation;
+
+    @Option(names = "--comm-cast", converter = Converters.Cast.class, paramLabel = "CAST",
+            description = "activations before communication: none, bf16, fp16[:saturate|:inf], or "
+                    + "bf16>fp16[:saturate|:inf] (the compressed kernel casts bf16 to fp16; inf: values above 65504 "
+                    + "become Inf, as a plain cast does). Overflows are counted (default: the preset's, else none)")
+    CommCast cast;
+
+    @Option(names = "--compress-min-bytes", paramLabel = "N",
+            description = "compress an all-reduce only when its 16-bit message (elements x 2) has at least N bytes; "
+                    + "smaller ones go in the 16-bit fallback (default: the preset's per-TP sizes, else 0)")
+    Long minBytes;
 
     public CompressionScope scope() {
         try {
@@ -34,5 +60,35 @@ public final class CommOptions {
 
     public CommPath path() {
         return path;
+    }
+
+    /** The explicit --accumulate, or null. */
+    public Accumulation accumulation() {
+        return accumulation;
+    }
+
+    /** The explicit --comm-cast, or null. */
+    public CommCast cast() {
+        return cast;
+    }
+
+    /** The explicit --compress-min-bytes as a threshold, or null. */
+    public CompressThreshold threshold() {
+        if (minBytes == null) {
+            return null;
+        }
+        if (minBytes < 0) {
+            throw new InputException("--compress-min-bytes must be >= 0, got " + minBytes);
+        }
+        return CompressThreshold.atLeast(minBytes);
+    }
+
+    /** The settings of {@code choice} on {@code path} with these options. */
+    public CommSettings settings(CommChoice choice, CommPath onPath) {
+        try {
+            return CommSettings.resolve(choice, onPath, scope(), accumulation, cast, threshold());
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--comm " + choice.name() + ": " + e.getMessage());
+        }
     }
 }

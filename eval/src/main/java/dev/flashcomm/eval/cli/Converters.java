@@ -3,8 +3,11 @@ package dev.flashcomm.eval.cli;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.sweep.BatchSize;
 import dev.flashcomm.eval.sweep.Limit;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.tp.comm.CommCast;
+import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommImpl;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -21,6 +24,40 @@ final class Converters {
         public CommFormat convert(String s) {
             try {
                 return CommFormat.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A preset name or a format name. */
+    static final class Choice implements ITypeConverter<CommChoice> {
+        @Override
+        public CommChoice convert(String s) {
+            try {
+                return CommChoice.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Accumulate implements ITypeConverter<Accumulation> {
+        @Override
+        public Accumulation convert(String s) {
+            try {
+                return Accumulation.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Cast implements ITypeConverter<CommCast> {
+        @Override
+        public CommCast convert(String s) {
+            try {
+                return CommCast.parse(s);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

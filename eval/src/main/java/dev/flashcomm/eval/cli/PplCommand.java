@@ -13,11 +13,14 @@ import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.eval.sweep.SweepPlan;
 import dev.flashcomm.eval.sweep.SweepPlanner;
 import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.CommErrorsCsv;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
+import dev.flashcomm.tp.comm.CommChoice;
+import dev.flashcomm.tp.comm.CommSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,9 +70,11 @@ public final class PplCommand implements Callable<Integer> {
                     + "is no all-reduce and every format gives the same perplexity (default: ${DEFAULT-VALUE})")
     int tp;
 
-    @Option(names = "--comm", defaultValue = "fp16", converter = Converters.Format.class, paramLabel = "FORMAT",
-            description = "exact, fp16, bf16, or int8|int6|int4|int3|int2[-asym|-sym][-gN] (default: ${DEFAULT-VALUE})")
-    CommFormat comm;
+    @Option(names = "--comm", defaultValue = "fp16", converter = Converters.Choice.class, paramLabel = "FORMAT|PRESET",
+            description = "exact, fp16, bf16, int8|int6|int4|int3|int2[-asym|-sym][-gN][-spike], "
+                    + "fp8-e4m3|fp8-e5m2|fp4-e2m1[-gN][-sfp16|-sfp32|-se8m0][-spike], or a preset such as "
+                    + "quickreduce-int4 ('flashcomm presets' lists them) (default: ${DEFAULT-VALUE})")
+    CommChoice comm;
 
     @Option(names = "--baseline", converter = Converters.Format.class, paramLabel = "FORMAT",
             description = "also run this format (usually fp16) at the same TP and compare with it, as sweep does")
@@ -129,6 +134,15 @@ public final class PplCommand implements Callable<Integer> {
                 new SweepOutputs.Measurements(outcome.rows(), outcome.items()), plan.config().baselineLabel(),
                 seed.seed);
         new PplReport(stdout).print(rows, plan.config().baselineLabel(), prepared.seqLen());
+        List<CommSettings> settings = plan.config().commSettings();
+        CommSettings measured = settings.get(settings.size() - 1);
+        stdout.printf(Locale.ROOT, "settings    %s%n", measured.describe());
+        if (diagnostics != null && measured.cast().convertsToFp16()) {
+            long overflows = outcome.commErrors().stream().filter(e -> e.comm().equals(measured.label()))
+                    .mapToLong(CommErrorRow::overflows).sum();
+            stdout.printf(Locale.ROOT, "overflows   %,d element(s) above 65504 at the %s cast (per layer and site in "
+                    + "%s)%n", overflows, measured.cast().label(), diagnostics);
+        }
         List<String> comments = plan.provenance(spec.commandLine().getParseResult().originalArgs()).lines();
         if (out != null) {
             ResultsCsv.write(out, rows, comments);
@@ -159,7 +173,8 @@ public final class PplCommand implements Callable<Integer> {
                 : Path.of(".");
         try {
             return new SweepConfig(List.of(model.dir), List.of(tp), List.of(comm), Optional.ofNullable(baseline),
-                    commOptions.path(), commOptions.scope(), List.of(), List.of(corpus), run.seqLen(), run.batch,
+                    commOptions.path(), commOptions.scope(), commOptions.accumulation(), commOptions.cast(),
+                    commOptions.threshold(), List.of(), List.of(corpus), run.seqLen(), run.batch,
                     Limit.ALL, limit, run.device, run.computeType, run.commImpl, seed.seed, Shard.ALL, outDir);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -8,6 +8,7 @@ import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.TaskSelection;
 import dev.flashcomm.eval.sweep.TaskSource;
 import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.tp.comm.CommChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,11 +46,12 @@ public final class SweepCommand implements Callable<Integer> {
             description = "tensor-parallel degrees (default: ${DEFAULT-VALUE})")
     List<Integer> tps;
 
-    @Option(names = "--comm", split = ",", defaultValue = "fp16,int8,int6,int4", converter = Converters.Format.class,
-            paramLabel = "FORMAT",
-            description = "communication formats: exact, fp16, bf16, int8|int6|int4|int3|int2[-asym|-sym][-gN]; "
-                    + "the baseline is added if missing (default: ${DEFAULT-VALUE})")
-    List<CommFormat> comms;
+    @Option(names = "--comm", split = ",", defaultValue = "fp16,int8,int6,int4", converter = Converters.Choice.class,
+            paramLabel = "FORMAT|PRESET",
+            description = "communication formats (exact, fp16, bf16, int8|int6|int4|int3|int2[-asym|-sym][-gN], "
+                    + "fp8-e4m3|fp8-e5m2|fp4-e2m1[-gN][-sDTYPE], ...) or presets ('flashcomm presets'); the baseline "
+                    + "is added if missing (default: ${DEFAULT-VALUE})")
+    List<CommChoice> comms;
 
     @Option(names = "--baseline-comm", defaultValue = "fp16", converter = Converters.Format.class,
             paramLabel = "FORMAT", description = "the format others are compared with (default: ${DEFAULT-VALUE})")
@@ -107,7 +109,8 @@ public final class SweepCommand implements Callable<Integer> {
         SweepConfig config;
         try {
             config = new SweepConfig(models, tps, comms, Optional.of(baseline), commOptions.path(),
-                    commOptions.scope(), taskSources, corpora(ppl), run.seqLen(), run.batch, limit, maxWindows,
+                    commOptions.scope(), commOptions.accumulation(), commOptions.cast(), commOptions.threshold(),
+                    taskSources, corpora(ppl), run.seqLen(), run.batch, limit, maxWindows,
                     run.device, run.computeType, run.commImpl, seed.seed, shard, out);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 /**
  * What a cell's result depends on, and the SHA-256 of it that names the cell's cache file: the tool version, the
  * model's and the data's identities (contents, never paths), the task and its version, the batch, the TP degree, the
- * communication format, path, scope and implementation, the compute dtype and the devices, and the settings of the
+ * communication format, path, scope, implementation and every other resolved communication setting, the compute dtype and the devices, and the settings of the
  * cell's own kind only: a task cell keys on {@code --limit}, a perplexity cell on its window length and
  * {@code --max-windows}, so changing one never re-measures the other kind. Batch size and device move float results
  * in their last bits only, but a resumed sweep must give exactly the numbers a fresh one gives, so they are part of
@@ -35,6 +35,7 @@ public record CacheKey(SortedMap<String, String> ingredients) {
         k.put("batch", config.batch().toString());
         k.put("tp", Integer.toString(cell.tp()));
         k.put("comm", cell.comm().format().name());
+        k.put("comm_settings", cell.comm().describe());
         k.put("comm_path", cell.commPath());
         k.put("scope", cell.comm().scope().describe());
         k.put("dtype", config.dtypeName());

@@ -78,7 +78,7 @@ final class CellRunner {
         for (SiteErrors.Row e : run.errors()) {
             errors.add(new CommErrorRow(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
                     corpus.corpus().name(), e.layer(), e.site().id(), e.format(), e.elements(), e.relativeL2(),
-                    e.maxAbs()));
+                    e.maxAbs(), e.overflows()));
         }
         return new CellResult(List.of(row), Map.of(row.cell(), scores), errors, true);
     }
@@ -133,6 +133,6 @@ final class CellRunner {
 
     private String common(Cell cell) {
         return ";dtype=" + config.dtypeName() + ";device=" + config.device().strip() + ";comm_impl="
-                + config.commImplName() + ";scope=" + cell.comm().scope().describe();
+                + config.commImplName() + ";" + cell.comm().describe();
     }
 }

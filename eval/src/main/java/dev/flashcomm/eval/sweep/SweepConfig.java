@@ -2,11 +2,15 @@ package dev.flashcomm.eval.sweep;
 
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.results.BaselineComparison;
+import dev.flashcomm.tp.comm.CommCast;
+import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.CompressThreshold;
 import dev.flashcomm.tp.comm.CompressionScope;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -26,11 +30,14 @@ import java.util.Set;
  *
  * @param models       model directories, in the order given
  * @param tps          tensor-parallel degrees
- * @param comms        communication formats; the baseline is added when missing
+ * @param comms        communication formats and presets; the baseline is added when missing
  * @param baselineComm what every other format is compared with (normally fp16); runs everywhere, whatever the scope;
  *                     empty for a run without comparison ({@code ppl} without {@code --baseline})
  * @param commPath     how flash formats are carried out; other formats always use the fake path
  * @param scope        which all-reduces the formats apply to
+ * @param accumulation the reduce step's sum dtype for every format and preset, or null for each one's own
+ * @param cast         the activations' cast, or null for each one's own
+ * @param threshold    the smallest compressed message, or null for each one's own
  * @param seqLen       perplexity window; empty for min(2048, max_position_embeddings) of each model
  * @param batch        sequences per forward pass, or auto
  * @param limit        first items of every task
@@ -40,8 +47,9 @@ import java.util.Set;
  * @param seed         seed of the paired bootstrap that tests perplexity differences
  * @param out          directory of results, per-item scores and the cell cache
  */
-public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat> comms,
+public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice> comms,
                           Optional<CommFormat> baselineComm, CommPath commPath, CompressionScope scope,
+                          Accumulation accumulation, CommCast cast, CompressThreshold threshold,
                           List<TaskSource> tasks, List<CorpusSource> corpora, OptionalInt seqLen, BatchSize batch,
                           Limit limit, Limit maxWindows, String device, DataType dtype, CommImpl commImpl, long seed,
                           Shard shard, Path out) {
@@ -80,9 +88,9 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         if (comms.isEmpty() && baselineComm.isEmpty()) {
             throw new IllegalArgumentException("--comm: give at least one communication format");
         }
-        if (!comms.isEmpty() && comms.stream().noneMatch(commPath::supports)) {
+        if (!comms.isEmpty() && comms.stream().map(CommChoice::format).noneMatch(commPath::supports)) {
             // every format falls back to the fake path, so the ring the user asked for would never run
-            commPath.requireSupports(comms.get(0));
+            commPath.requireSupports(comms.get(0).format());
         }
         if (seqLen.isPresent() && seqLen.getAsInt() < 2) {
             throw new IllegalArgumentException("--seq-len must be at least 2, got " + seqLen.getAsInt());
@@ -92,6 +100,15 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         }
         requireDistinct("task", tasks.stream().map(t -> t.spec().name()).toList());
         requireDistinct("perplexity corpus", corpora.stream().map(CorpusSource::name).toList());
+    }
+
+    /** Plain formats with each one's default accumulation, cast and size threshold. */
+    public SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat> comms, Optional<CommFormat> baselineComm,
+                       CommPath commPath, CompressionScope scope, List<TaskSource> tasks, List<CorpusSource> corpora,
+                       OptionalInt seqLen, BatchSize batch, Limit limit, Limit maxWindows, String device,
+                       DataType dtype, CommImpl commImpl, long seed, Shard shard, Path out) {
+        this(models, tps, comms.stream().map(CommChoice::of).toList(), baselineComm, commPath, scope, null, null, null,
+                tasks, corpora, seqLen, batch, limit, maxWindows, device, dtype, commImpl, seed, shard, out);
     }
 
     /** The sweep of a command line with the defaults of the options it does not give (engine all-reduces, seed). */
@@ -129,8 +146,8 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
     public List<CommSettings> commSettings() {
         Map<String, CommSettings> byLabel = new LinkedHashMap<>();
         baselineSettings().ifPresent(base -> byLabel.put(base.label(), base));
-        for (CommFormat f : comms) {
-            CommSettings s = settingsFor(f);
+        for (CommChoice c : comms) {
+            CommSettings s = settingsFor(c);
             byLabel.putIfAbsent(s.label(), s);
         }
         return List.copyOf(byLabel.values());
@@ -145,9 +162,11 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommFormat>
         return baselineSettings().map(CommSettings::label);
     }
 
-    private CommSettings settingsFor(CommFormat format) {
-        CompressionScope s = format.equals(CommSettings.FP16) ? CompressionScope.ALL : scope;
-        return new CommSettings(format, commPath.effectiveFor(format), s);
+    /** A format or preset with the sweep's explicit options (the baseline keeps the doc's defaults). */
+    private CommSettings settingsFor(CommChoice choice) {
+        CommFormat format = choice.format();
+        CompressionScope s = format.equals(CommSettings.FP16) && choice.preset() == null ? CompressionScope.ALL : scope;
+        return CommSettings.resolve(choice, commPath.effectiveFor(format), s, accumulation, cast, threshold);
     }
 
     /** {@code fp32} or {@code fp16}, as results and cache keys spell it, and as {@code --dtype} takes it. */

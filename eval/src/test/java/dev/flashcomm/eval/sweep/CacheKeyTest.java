@@ -65,7 +65,8 @@ class CacheKeyTest {
     }
 
     private static SweepConfig with(SweepConfig c, Limit limit, Limit maxWindows) {
-        return new SweepConfig(c.models(), c.tps(), c.comms(), c.baselineComm(), c.commPath(), c.scope(), c.tasks(),
+        return new SweepConfig(c.models(), c.tps(), c.comms(), c.baselineComm(), c.commPath(), c.scope(), c.accumulation(), c.cast(),
+                c.threshold(), c.tasks(),
                 c.corpora(), c.seqLen(), c.batch(), limit, maxWindows, c.device(), c.dtype(), c.commImpl(), c.seed(),
                 c.shard(), c.out());
     }
