@@ -23,6 +23,10 @@ import java.util.Objects;
  * group's codes packed LSB-first by {@link BitPacker} into {@code ceil(len * bits / 8)} bytes. Symmetric codes are
  * stored offset by qmax ({@code q + qmax}, so 0..2*qmax). Every group starts on a byte boundary.
  *
+ * <p>Float elements (FP8/FP4), scale dtypes other than fp16 and spike reserving go through {@link GroupCodec}, one
+ * group at a time, whose layout and formulas extend these (scale in its dtype first, spikes after the min); the
+ * plain integer formats keep the vectorized loops below.
+ *
  * <p>Immutable and thread-safe; scratch buffers live only for one call.
  */
 public final class GroupQuantizer {
