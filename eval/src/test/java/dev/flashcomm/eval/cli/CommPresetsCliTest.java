@@ -79,7 +79,7 @@ class CommPresetsCliTest {
         List<String> lines = Files.readAllLines(diag);
         String header = lines.stream().filter(l -> l.startsWith("MODEL")).findFirst().orElseThrow();
         assertTrue(header.endsWith(",FORMAT,ELEMENTS,REL_L2,MAX_ABS,OVERFLOWS"), header);
-        long rows = lines.stream().filter(l -> l.startsWith("llama3-tiny,2,quickreduce-int4{acc=fp32,min_bytes=0},packed"))
+        long rows = lines.stream().filter(l -> l.startsWith("llama3-tiny,2,\"quickreduce-int4{acc=fp32,min_bytes=0}\",packed"))
                 .filter(l -> l.contains(",int4-sym-g32,") && l.endsWith(",0")).count();
         assertEquals(8, rows, String.join("\n", lines));
     }

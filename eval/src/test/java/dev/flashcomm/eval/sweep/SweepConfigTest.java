@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.quant.Accumulation;
 import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
+import dev.flashcomm.tp.comm.CommCast;
+import dev.flashcomm.tp.comm.CommChoice;
+import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressionScope;
 import java.nio.file.Path;
@@ -53,6 +57,22 @@ class SweepConfigTest {
                 () -> config(List.of("fp16", "bf16"), "fp16", CommPath.RING, CompressionScope.ALL));
         assertEquals("--comm-path ring (the quantize-at-every-hop ablation) needs a flash format (intB-...), got fp16",
                 e.getMessage());
+    }
+
+    @Test
+    void presetsAndOptionsResolveOncePerChoiceAndLeaveTheBaselineAlone() {
+        List<CommChoice> comms = List.of(CommChoice.parse("quickreduce-int4"), CommChoice.parse("fp8-e4m3-g256-sfp32"),
+                CommChoice.parse("flashcomm2-int2"));
+        SweepConfig c = new SweepConfig(List.of(Path.of("m")), List.of(2), comms, Optional.of(CommFormat.FP16),
+                CommPath.PACKED, CompressionScope.ALL, Accumulation.FP16, null, null, List.of(), List.of(TEXT),
+                OptionalInt.empty(), BatchSize.of(4), Limit.ALL, Limit.ALL, "cpu", DataType.FLOAT32, CommImpl.ENGINE,
+                SweepConfig.DEFAULT_SEED, Shard.ALL, Path.of("out"));
+        List<CommSettings> s = c.commSettings();
+        assertEquals(List.of("fp16", "quickreduce-int4", "fp8-e4m3-g256-sfp32{acc=fp16}", "flashcomm2-int2{acc=fp16}"),
+                s.stream().map(CommSettings::label).toList());
+        assertEquals(Accumulation.FP32, s.get(0).accumulation(), "the baseline keeps the doc's defaults");
+        assertEquals(CommPath.PACKED, s.get(1).path());
+        assertEquals(CommCast.parse("bf16>fp16:inf"), s.get(1).cast());
     }
 
     @Test
