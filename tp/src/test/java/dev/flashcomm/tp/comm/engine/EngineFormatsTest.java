@@ -58,6 +58,38 @@ class EngineFormatsTest {
         EngineCases.assertEngineMatchesHost(List.of(cpu), format, path, c);
     }
 
+    static Stream<Arguments> packedGrid() {
+        return FAST.stream().flatMap(c -> EngineCases.newFormats(c.group()).map(f -> Arguments.of(f, c)));
+    }
+
+    /** Packed == fake, and the bytes counted from the moved buffers == the host's count, on both packed paths. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("packedGrid")
+    void packedBuffersCountTheHostsBytes(CommFormat format, EngineCases.Case c) {
+        float[][] p = EngineCases.partials(c.rows() * 5L + c.ranks(), format, c.ranks(), c.rows(), c.cols());
+        try (NDManager m = cpu.newSubManager()) {
+            NDArray first = m.create(p[0], new Shape(c.rows(), c.cols()));
+            try (Workspace ws = Workspace.newUnder(first)) {
+                List<NDArray> work = new java.util.ArrayList<>();
+                for (float[] part : p) {
+                    work.add(ws.adopt(m.create(part, new Shape(c.rows(), c.cols())), c.rows(), c.cols()));
+                }
+                EngineFlashPackedAllReduce packedReduce = new EngineFlashPackedAllReduce(format.reduceScatter(),
+                        format.allGather(), Accumulation.FP16);
+                float[] fake = new EngineFlashFakeAllReduce(format.reduceScatter(), format.allGather(),
+                        Accumulation.FP16).reduce(work, ws).toFloatArray();
+                long[] hostBytes = dev.flashcomm.quant.allreduce.AllReduceAlgorithms.create(format, CommPath.PACKED)
+                        .bytesSentPerRank(c.ranks(), c.rows(), c.cols());
+                EngineFlashPackedAllReduce.Result one = packedReduce.reduceCounting(work, ws);
+                EngineFlashPackedAllReduce.Result chunked = packedReduce.reduceRankByRank(work, ws);
+                EngineCases.assertBitsEqual(fake, one.sum().toFloatArray(), format + " " + c + " packed");
+                EngineCases.assertBitsEqual(fake, chunked.sum().toFloatArray(), format + " " + c + " chunk by chunk");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(hostBytes, one.bytesSentPerRank(), format + " " + c);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(hostBytes, chunked.bytesSentPerRank(), format + " " + c);
+            }
+        }
+    }
+
     static Stream<Arguments> accumulations() {
         return FAST.stream().flatMap(c -> Stream.of(Accumulation.FP16, Accumulation.BF16).flatMap(acc -> Stream.of(
                 Arguments.of(CommFormat.parse("int8-sym-g" + c.group()), CommPath.PACKED, acc, c),
