@@ -26,7 +26,7 @@ class SweepPlannerTest {
     void fractionalLimitsKeepThatShareOfItemsAndWindowsRoundedUp(@TempDir Path tmp) {
         SweepConfig c = TinySweep.config(tmp.resolve("out"));
         SweepConfig fractions = new SweepConfig(c.models(), c.tps(), c.comms(), c.baselineComm(), c.commPath(),
-                c.scope(), c.tasks(), c.corpora(), c.seqLen(), c.batch(), Limit.parse("--limit", "0.3"),
+                c.scope(), c.accumulation(), c.cast(), c.threshold(), c.tasks(), c.corpora(), c.seqLen(), c.batch(), Limit.parse("--limit", "0.3"),
                 Limit.parse("--max-windows", "0.5"), c.device(), c.dtype(), c.commImpl(), c.seed(), c.shard(),
                 c.out());
         SweepPlan plan = SweepPlanner.plan(fractions);
@@ -34,7 +34,7 @@ class SweepPlannerTest {
         TaskWorkload piqa = (TaskWorkload) plan.cells().get(1).workload();
         assertEquals((int) Math.ceil(items * 0.3 - 1e-9), piqa.items().size());
         SweepConfig all = new SweepConfig(c.models(), c.tps(), c.comms(), c.baselineComm(), c.commPath(), c.scope(),
-                c.tasks(), c.corpora(), c.seqLen(), c.batch(), Limit.ALL, Limit.ALL, c.device(), c.dtype(),
+                c.accumulation(), c.cast(), c.threshold(), c.tasks(), c.corpora(), c.seqLen(), c.batch(), Limit.ALL, Limit.ALL, c.device(), c.dtype(),
                 c.commImpl(), c.seed(), c.shard(), c.out());
         int windows = SweepPlanner.plan(all).models().get(0).windows("stories");
         assertEquals((windows + 1) / 2, plan.models().get(0).windows("stories"));
