@@ -1,9 +1,10 @@
 package dev.flashcomm.results;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Writes the per-layer communication error table atomically. */
+/** The per-layer communication error table ({@code --diagnostics}): written atomically, read back by the report. */
 public final class CommErrorsCsv {
 
     /** Columns of the diagnostics table, in file order. */
@@ -12,12 +13,29 @@ public final class CommErrorsCsv {
     private CommErrorsCsv() {
     }
 
-    public static void write(Path target, List<CommErrorRow> rows, List<String> headerComments) {
-        CsvFiles.writeAtomically(target, CsvFiles.writeFormat(ErrorColumn.class), headerComments, printer -> {
-            for (CommErrorRow r : rows) {
+    public static void write(Path target, List<CommErrorRow> rows) {
+        List<CommErrorRow> copy = List.copyOf(rows);
+        CsvFiles.writeAtomically(target, CsvFiles.writeFormat(ErrorColumn.class), printer -> {
+            for (CommErrorRow r : copy) {
                 printer.printRecord(r.model(), r.tp(), r.comm(), r.commPath(), r.data(), r.layer(), r.site(),
-                        r.format(), r.elements(), r.relativeL2(), r.maxAbs(), r.overflows());
+                        r.format(), r.elements(), CsvCells.format(r.relativeL2()), CsvCells.format(r.maxAbs()),
+                        r.overflows());
             }
         });
+    }
+
+    /**
+     * Reads a diagnostics table back (earlier versions' {@code #} lines are skipped).
+     *
+     * @throws ResultsException naming the file and line of a missing column, bad number or invalid row
+     */
+    public static List<CommErrorRow> read(Path file) {
+        List<CommErrorRow> rows = new ArrayList<>();
+        CsvFiles.read(file, ErrorColumn.class, c -> rows.add(new CommErrorRow(c.text(ErrorColumn.MODEL),
+                c.integer(ErrorColumn.TP), c.text(ErrorColumn.COMM), c.text(ErrorColumn.COMM_PATH),
+                c.text(ErrorColumn.DATA), c.integer(ErrorColumn.LAYER), c.text(ErrorColumn.SITE),
+                c.text(ErrorColumn.FORMAT), c.longInteger(ErrorColumn.ELEMENTS), c.number(ErrorColumn.REL_L2),
+                c.number(ErrorColumn.MAX_ABS), c.longInteger(ErrorColumn.OVERFLOWS))));
+        return List.copyOf(rows);
     }
 }

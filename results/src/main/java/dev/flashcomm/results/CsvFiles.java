@@ -1,6 +1,7 @@
 package dev.flashcomm.results;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ import org.apache.commons.csv.DuplicateHeaderMode;
 /** Atomic writing and checked reading of the module's CSV files; the column set is an enum. */
 final class CsvFiles {
 
-    /** Prints the data records; the header and header comments are already written. */
+    /** Prints the data records; the header is already written. */
     @FunctionalInterface
     interface RecordWriter {
         void write(CSVPrinter printer) throws IOException;
@@ -41,24 +42,34 @@ final class CsvFiles {
         void read(CsvCells cells);
     }
 
+    /** Longest legacy comment line {@link #skipLegacyComments} can step back over (they held a command line). */
+    private static final int LONGEST_COMMENT = 1 << 20;
+
     private CsvFiles() {
     }
 
-    /** The format files are written in: fixed column order, {@code #} header comments, '\n' line ends. */
+    /**
+     * The format files are written in: the header is the first line, no comment lines (so {@code pandas.read_csv},
+     * spreadsheets and any RFC 4180 reader take the file as it is), fixed column order, '\n' line ends. What the
+     * files used to say in comments (tool version, command line, a shard's identity) is in {@code results.json}
+     * beside them.
+     */
     static CSVFormat writeFormat(Class<? extends Enum<?>> columns) {
         return CSVFormat.DEFAULT.builder()
                 .setHeader(columns)
-                .setCommentMarker('#')
                 .setRecordSeparator('\n')
                 .get();
     }
 
-    /** The format files are read in: header taken from the file, so columns are found by name in any order. */
+    /**
+     * The format files are read in: header taken from the file, so columns are found by name in any order. No comment
+     * marker: files of earlier versions began with {@code #} lines, which {@link #read} skips before the header only,
+     * so a cell that happens to start with {@code #} is never mistaken for a comment.
+     */
     static CSVFormat readFormat() {
         return CSVFormat.DEFAULT.builder()
                 .setHeader()
                 .setSkipHeaderRecord(true)
-                .setCommentMarker('#')
                 .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
                 .get();
     }
@@ -68,17 +79,15 @@ final class CsvFiles {
      * so readers never see half a file; the temporary file is removed if anything fails. Only a regular file (or
      * nothing) is replaced: see {@link OutputFiles#checkReplaceable}.
      */
-    static void writeAtomically(Path target, CSVFormat format, List<String> headerComments, RecordWriter body) {
+    static void writeAtomically(Path target, CSVFormat format, RecordWriter body) {
         OutputFiles.checkReplaceable(target);
-        List<String> comments = List.copyOf(headerComments);
-        CSVFormat withComments = format.builder().setHeaderComments(comments.toArray(new String[0])).get();
         Path absolute = target.toAbsolutePath();
         // A fresh name rather than Files.createTempFile, whose owner-only permissions the final file would inherit.
         Path tmp = absolute.resolveSibling(absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  CSVPrinter printer = new CSVPrinter(
-                         new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8)), withComments)) {
+                         new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8)), format)) {
                 body.write(printer);
                 printer.flush();
                 channel.force(true);
@@ -116,10 +125,12 @@ final class CsvFiles {
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             throw ResultsException.in(file, "not a regular file (a FIFO or device would never end or never start)");
         }
-        try (Reader in = withoutByteOrderMark(file); CSVParser parser = readFormat().parse(in)) {
+        try (BufferedReader in = new BufferedReader(withoutByteOrderMark(file))) {
+            long skipped = skipLegacyComments(in);
+            CSVParser parser = readFormat().parse(in);
             checkHeader(file, parser.getHeaderNames(), columns);
             for (CSVRecord record : parser) {
-                long line = parser.getCurrentLineNumber();
+                long line = skipped + parser.getCurrentLineNumber();
                 if (!record.isConsistent()) {
                     throw ResultsException.at(file, line, "expected " + parser.getHeaderNames().size()
                             + " cells, found " + record.size());
@@ -145,16 +156,42 @@ final class CsvFiles {
         }
     }
 
-    /** The {@code #} comment lines before the header, without the marker; an unreadable file has none. */
-    static List<String> headerComments(Path file) {
+    /**
+     * The {@code #} lines above the header of a file of an earlier version (marker and one space removed); none for
+     * the files written now.
+     *
+     * @throws ResultsException naming the file when it cannot be read
+     */
+    static List<String> legacyComments(Path file) {
         if (!Files.isRegularFile(file)) {
             throw ResultsException.in(file, Files.exists(file) ? "not a regular file" : "no such file");
         }
-        try (Reader in = withoutByteOrderMark(file); CSVParser parser = readFormat().parse(in)) {
-            return parser.hasHeaderComment() ? List.of(parser.getHeaderComment().split("\n", -1)) : List.of();
-        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(withoutByteOrderMark(file))) {
+            for (String line = in.readLine(); line != null && line.startsWith("#"); line = in.readLine()) {
+                lines.add(line.startsWith("# ") ? line.substring(2) : line.substring(1));
+            }
+        } catch (IOException | UncheckedIOException e) {
             throw ResultsException.in(file, "cannot read: " + (e instanceof IOException io ? OutputFiles.describe(io)
                     : describe(e)));
+        }
+        return List.copyOf(lines);
+    }
+
+    /**
+     * Skips the {@code #} lines that files of earlier versions carried above the header, leaving {@code in} at the
+     * header line; returns how many lines were skipped, so that error messages keep the file's line numbers.
+     */
+    static long skipLegacyComments(BufferedReader in) throws IOException {
+        long skipped = 0;
+        while (true) {
+            in.mark(LONGEST_COMMENT);
+            String line = in.readLine();
+            if (line == null || !line.startsWith("#")) {
+                in.reset();
+                return skipped;
+            }
+            skipped++;
         }
     }
 

@@ -6,11 +6,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The CI gate: every perplexity-like cell may rise by at most {@link GateThresholds#maxPplIncreaseRel()} relative to
- * its reference, every accuracy cell may drop by at most {@link GateThresholds#maxAccDropPoints()} points, and any
- * other metric is listed as not gated.
+ * its reference, every accuracy cell may drop by at most {@link GateThresholds#maxAccDropPoints()} points, and both
+ * must keep {@link GateThresholds#minRecovery()} (quantized / baseline for accuracies, baseline / quantized for
+ * perplexity); any other metric is listed as not gated. Under {@link GateThresholds#confidence()} a row is judged by
+ * its one-sided bound on the pessimistic side (the Wilson lower bound of an accuracy, value + z·stderr of a
+ * perplexity), so a noisy small run passes only with margin; under {@link GateThresholds#requireSignificance()} an
+ * out-of-bounds row fails only when its paired test (P_VALUE) against that same reference is significant.
  *
  * <p>The reference of a row is, without a baseline file, the baseline-comm row of the same model, tp, task and
  * metric in the results themselves. With a baseline file (e.g. the results of the last release) it is the row of the
@@ -64,9 +69,8 @@ public final class Gate {
             throw new ResultsException("no " + baselineComm + " baseline rows in " + resultsSource);
         }
         CommLabels labels = new CommLabels(results);
-        List<String> violations = new ArrayList<>();
+        List<GateVerdict> verdicts = new ArrayList<>();
         List<String> notGated = new ArrayList<>();
-        int checked = 0;
         int unmatched = 0;
         for (ResultRow row : results) {
             String label = labels.cell(row);
@@ -75,7 +79,8 @@ public final class Gate {
                 continue;
             }
             Optional<ResultRow> ref;
-            if (reference == null) {
+            boolean ownBaseline = reference == null;
+            if (ownBaseline) {
                 if (row.isBaseline(baselineComm)) {
                     continue; // its own reference
                 }
@@ -91,13 +96,22 @@ public final class Gate {
                     continue;
                 }
             }
-            checked++;
-            judge(row, ref.get().value()).ifPresent(problem -> violations.add(label + ": " + problem));
+            if (!hasBound(row.metricKind())) {
+                notGated.add(label + ": no " + (row.metricKind() == MetricKind.ACCURACY ? "accuracy" : "perplexity")
+                        + " bound given");
+                continue;
+            }
+            double base = ref.get().value();
+            // P_VALUE tests the row against the baseline it was compared with; it applies only to that reference
+            OptionalDouble p = row.pValue().isPresent() && row.baseline().isPresent()
+                    && row.baseline().getAsDouble() == base ? row.pValue() : OptionalDouble.empty();
+            verdicts.add(judge(row, label, base, p));
         }
-        if (checked == 0 && unmatched > 0) { // every gated row missed: surely the wrong baseline file
+        if (verdicts.isEmpty() && unmatched > 0) { // every gated row missed: surely the wrong baseline file
             throw new ResultsException(baselineSource + ": no row matches any cell of " + resultsSource);
         }
-        return new GateReport(violations, checked, notGated);
+        int baselineCells = GateReport.cellCount(results.stream().filter(r -> r.isBaseline(baselineComm)).toList());
+        return new GateReport(verdicts, notGated, GateReport.cellCount(results), baselineCells);
     }
 
     /**
@@ -128,28 +142,108 @@ public final class Gate {
         }
     }
 
-    /** The reason {@code row} is out of bounds against {@code base}, if it is. */
-    private Optional<String> judge(ResultRow row, double base) {
+    private boolean hasBound(MetricKind kind) {
+        boolean own = kind == MetricKind.ACCURACY ? thresholds.maxAccDropPoints().isPresent()
+                : thresholds.maxPplIncreaseRel().isPresent();
+        return own || thresholds.minRecovery().isPresent();
+    }
+
+    /**
+     * Judges {@code row} against {@code base}: the strictest of the limits given (a floor for accuracies, a ceiling
+     * for perplexity), compared with the value or, under {@code --confidence}, its one-sided bound on the
+     * pessimistic side; an out-of-bounds row whose test against the baseline is not significant at
+     * {@code --require-significance} passes as within noise.
+     */
+    private GateVerdict judge(ResultRow row, String label, double base, OptionalDouble p) {
         double value = row.value();
-        if (row.metricKind() == MetricKind.ACCURACY) {
-            String change = fmt("%.2f -> %.2f", 100 * base, 100 * value);
-            if (!Double.isFinite(value) || !Double.isFinite(base)) {
-                return Optional.of(change + " (not a finite accuracy)");
+        boolean accuracy = row.metricKind() == MetricKind.ACCURACY;
+        if (!Double.isFinite(value) || !Double.isFinite(base) || (!accuracy && base <= 0)
+                || (accuracy && !(value >= 0 && value <= 1))) {
+            return new GateVerdict(row, label, base, value, Double.NaN, p, GateVerdict.Outcome.FAIL,
+                    accuracy ? "not a finite accuracy" : "not a finite positive perplexity");
+        }
+        double limit;
+        String why;
+        double bound = value;
+        OptionalDouble confidence = thresholds.confidence();
+        if (accuracy) {
+            limit = Double.NEGATIVE_INFINITY;
+            if (thresholds.maxAccDropPoints().isPresent()) {
+                limit = base - thresholds.maxAccDropPoints().getAsDouble() / 100;
             }
-            double drop = (base - value) * 100;
-            return drop > thresholds.maxAccDropPoints() + TOLERANCE
-                    ? Optional.of(change + fmt(" (%+.2f pt > %.2f pt)", -drop, thresholds.maxAccDropPoints()))
-                    : Optional.empty();
+            if (thresholds.minRecovery().isPresent()) {
+                limit = Math.max(limit, thresholds.minRecovery().getAsDouble() * base);
+            }
+            if (confidence.isPresent() && row.n() > 0) {
+                bound = ConfidenceBounds.wilsonLower(value, row.n(), confidence.getAsDouble());
+            }
+            why = failureReason(row, base, bound);
+        } else {
+            limit = Double.POSITIVE_INFINITY;
+            if (thresholds.maxPplIncreaseRel().isPresent()) {
+                limit = base * (1 + thresholds.maxPplIncreaseRel().getAsDouble());
+            }
+            if (thresholds.minRecovery().isPresent()) {
+                limit = Math.min(limit, base / thresholds.minRecovery().getAsDouble());
+            }
+            if (confidence.isPresent()) {
+                bound = ConfidenceBounds.normalUpper(value, row.stderr(), confidence.getAsDouble());
+            }
+            why = failureReason(row, base, bound);
         }
-        String change = fmt("%.3f -> %.3f", base, value);
-        if (!Double.isFinite(value) || !Double.isFinite(base) || base <= 0) {
-            return Optional.of(change + " (not a finite positive perplexity)");
+        if (why.isEmpty()) {
+            return new GateVerdict(row, label, base, bound, limit, p, GateVerdict.Outcome.PASS, "");
         }
-        double increase = (value - base) / base;
-        return increase > thresholds.maxPplIncreaseRel() + TOLERANCE
-                ? Optional.of(change + fmt(" (%+.2f%% > %.2f%%)", 100 * increase,
-                        100 * thresholds.maxPplIncreaseRel()))
-                : Optional.empty();
+        if (thresholds.requireSignificance().isPresent()) {
+            double alpha = thresholds.requireSignificance().getAsDouble();
+            if (p.isEmpty()) {
+                return new GateVerdict(row, label, base, bound, limit, p, GateVerdict.Outcome.FAIL,
+                        why + "; no paired test to excuse it");
+            }
+            if (p.getAsDouble() >= alpha) {
+                return new GateVerdict(row, label, base, bound, limit, p, GateVerdict.Outcome.PASS_NOT_SIGNIFICANT,
+                        "out of bounds but not significant: p " + GateReport.pValue(p.getAsDouble()) + " >= " + alpha);
+            }
+        }
+        return new GateVerdict(row, label, base, bound, limit, p, GateVerdict.Outcome.FAIL, why);
+    }
+
+    /** Why {@code bound} breaks a bound, in that bound's units, each one broken; empty when none is. */
+    private String failureReason(ResultRow row, double base, double bound) {
+        boolean accuracy = row.metricKind() == MetricKind.ACCURACY;
+        String judged = thresholds.confidence().isPresent()
+                ? fmt(" at %s%% confidence", trim(100 * thresholds.confidence().getAsDouble())) : "";
+        List<String> reasons = new ArrayList<>();
+        OptionalDouble recoveryBound = thresholds.minRecovery();
+        if (accuracy) {
+            double drop = (base - bound) * 100;
+            OptionalDouble maxDrop = thresholds.maxAccDropPoints();
+            if (maxDrop.isPresent() && drop > maxDrop.getAsDouble() + TOLERANCE) {
+                reasons.add(fmt("%+.2f pt > %.2f pt", -drop, maxDrop.getAsDouble()) + judged);
+            }
+            double recovery = bound / base;
+            if (recoveryBound.isPresent() && recovery < recoveryBound.getAsDouble() - TOLERANCE) {
+                reasons.add(fmt("recovery %.2f%% < %.2f%%", 100 * recovery, 100 * recoveryBound.getAsDouble())
+                        + judged);
+            }
+        } else {
+            double increase = (bound - base) / base;
+            OptionalDouble maxIncrease = thresholds.maxPplIncreaseRel();
+            if (maxIncrease.isPresent() && increase > maxIncrease.getAsDouble() + TOLERANCE) {
+                reasons.add(fmt("%+.2f%% > %.2f%%", 100 * increase, 100 * maxIncrease.getAsDouble()) + judged);
+            }
+            double recovery = base / bound;
+            if (recoveryBound.isPresent() && recovery < recoveryBound.getAsDouble() - TOLERANCE) {
+                reasons.add(fmt("recovery %.2f%% < %.2f%%", 100 * recovery, 100 * recoveryBound.getAsDouble())
+                        + judged);
+            }
+        }
+        return String.join("; ", reasons);
+    }
+
+    private static String trim(double v) {
+        String s = fmt("%.2f", v).replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static String fmt(String format, Object... args) {

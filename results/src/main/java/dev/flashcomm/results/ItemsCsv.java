@@ -12,7 +12,8 @@ import org.apache.commons.csv.CSVFormat;
 
 /**
  * The per-item scores CSV (columns MODEL, TP, COMM, TASK, METRIC, ITEM, VALUE, WEIGHT), one line per item of each
- * cell, kept so that comm formats can be tested against the baseline on the same items after the run.
+ * cell, kept so that comm formats can be tested against the baseline on the same items after the run. Like the
+ * results CSV it starts with its header and has no comment lines.
  */
 public final class ItemsCsv {
 
@@ -27,14 +28,14 @@ public final class ItemsCsv {
      *
      * @throws ResultsException when the file cannot be written
      */
-    public static void write(Path target, Map<CellKey, List<ItemScore>> items, List<String> headerComments) {
+    public static void write(Path target, Map<CellKey, List<ItemScore>> items) {
         List<CellKey> cells = new ArrayList<>(items.keySet());
         cells.sort(CellKey.ORDER);
         Map<CellKey, List<ItemScore>> copy = new LinkedHashMap<>();
         for (CellKey cell : cells) {
             copy.put(cell, List.copyOf(items.get(cell)));
         }
-        CsvFiles.writeAtomically(target, FORMAT, headerComments, printer -> {
+        CsvFiles.writeAtomically(target, FORMAT, printer -> {
             for (Map.Entry<CellKey, List<ItemScore>> entry : copy.entrySet()) {
                 CellKey k = entry.getKey();
                 for (ItemScore s : entry.getValue()) {

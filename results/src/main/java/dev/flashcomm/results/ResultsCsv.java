@@ -6,8 +6,9 @@ import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 
 /**
- * The tidy results CSV: one row per model × tp × comm × task × metric (columns: {@link Column}), preceded by
- * {@code #} comment lines. Absent optional numbers and a NaN standard error are empty cells.
+ * The tidy results CSV: one row per model × tp × comm × task × metric (columns: {@link Column}), the header on the
+ * first line and no comment lines, so any CSV reader takes it with its defaults. Absent optional numbers and a NaN
+ * standard error are empty cells. Provenance lives in {@link ResultsJson} beside it.
  */
 public final class ResultsCsv {
 
@@ -19,12 +20,11 @@ public final class ResultsCsv {
     /**
      * Writes {@code rows} atomically (temporary file in the same directory, then an atomic move).
      *
-     * @param headerComments lines written as {@code # ...} before the header, e.g. the tool version and command
      * @throws ResultsException when the file cannot be written
      */
-    public static void write(Path target, List<ResultRow> rows, List<String> headerComments) {
+    public static void write(Path target, List<ResultRow> rows) {
         List<ResultRow> copy = List.copyOf(rows);
-        CsvFiles.writeAtomically(target, FORMAT, headerComments, printer -> {
+        CsvFiles.writeAtomically(target, FORMAT, printer -> {
             for (ResultRow row : copy) {
                 printer.printRecord(cells(row));
             }
@@ -32,7 +32,8 @@ public final class ResultsCsv {
     }
 
     /**
-     * Reads a results CSV; columns are matched by name, extra columns are ignored.
+     * Reads a results CSV; columns are matched by name, extra columns are ignored, and the {@code #} lines that
+     * files of earlier versions began with are skipped.
      *
      * @throws ResultsException naming the file (and line) on a missing file, empty file, missing column, bad number or
      *         invalid row
@@ -43,9 +44,12 @@ public final class ResultsCsv {
         return List.copyOf(rows);
     }
 
-    /** The {@code #} lines before the header of any CSV this module writes (results, items), marker removed. */
-    public static List<String> headerComments(Path file) {
-        return CsvFiles.headerComments(file);
+    /**
+     * The {@code #} lines above the header of a results or items CSV written by an earlier version (which kept the
+     * tool version, the command and a shard's identity there); empty for the files written now.
+     */
+    public static List<String> legacyComments(Path file) {
+        return CsvFiles.legacyComments(file);
     }
 
     private static List<String> cells(ResultRow r) {

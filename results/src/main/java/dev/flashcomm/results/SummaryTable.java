@@ -30,6 +30,19 @@ public final class SummaryTable {
         if (rows.isEmpty()) {
             return "(no results)\n";
         }
+        return layout(cells(rows, baselineComm)) + legend(baselineComm) + "\n";
+    }
+
+    /** What the table's last line says about its units and the significance mark. */
+    public static String legend(String baselineComm) {
+        return "accuracy in %, delta in points; perplexity delta relative; * p < 0.05 vs " + baselineComm;
+    }
+
+    /**
+     * The table's cells, header first: the same text the terminal table shows, for other renderings (the HTML
+     * report).
+     */
+    public static List<String[]> cells(List<ResultRow> rows, String baselineComm) {
         CommLabels labels = new CommLabels(rows);
         List<String> columns = commColumns(rows, labels, baselineComm);
         Map<List<Object>, Map<String, String>> lines = new LinkedHashMap<>();
@@ -51,8 +64,7 @@ public final class SummaryTable {
             columns.forEach(comm -> line.add(cells.getOrDefault(comm, "-")));
             table.add(line.toArray(new String[0]));
         });
-        return layout(table) + "accuracy in %, delta in points; perplexity delta relative; * p < 0.05 vs "
-                + baselineComm + "\n";
+        return table;
     }
 
     private static List<String> commColumns(List<ResultRow> rows, CommLabels labels, String baselineComm) {

@@ -96,7 +96,7 @@ class GateTest {
                 assertThrows(ResultsException.class, () -> GATE.check(rows, null, "fp16")).getMessage());
 
         Path file = dir.resolve("sweep.csv");
-        ResultsCsv.write(file, rows, List.of());
+        ResultsCsv.write(file, rows);
         assertEquals("no fp16 baseline rows in " + file,
                 assertThrows(ResultsException.class, () -> GATE.check(file, null, "fp16")).getMessage());
     }
@@ -114,14 +114,13 @@ class GateTest {
         Path release = dir.resolve("release.csv");
         ResultsCsv.write(release, List.of(
                 row("m", 2, "fp16", PPL, "perplexity", 20.0),
-                row("m", 2, INT4, PPL, "perplexity", 20.2)), List.of("last release"));
+                row("m", 2, INT4, PPL, "perplexity", 20.2)));
         Path current = dir.resolve("current.csv");
         ResultsCsv.write(current, List.of(
                 row("m", 2, "fp16", PPL, "perplexity", 20.0),   // vs fp16 there: unchanged
                 row("m", 2, INT4, PPL, "perplexity", 20.25),    // vs int4 there: +0.25% (vs fp16 it would be +1.25%)
                 row("m", 2, INT8, PPL, "perplexity", 20.15),    // no int8 there, so vs fp16: +0.75%
-                row("other", 2, "fp16", PPL, "perplexity", 9.0)), // a model the release did not measure
-                List.of());
+                row("other", 2, "fp16", PPL, "perplexity", 9.0))); // a model the release did not measure
 
         GateReport report = GATE.check(current, release, "fp16");
 
@@ -154,21 +153,23 @@ class GateTest {
     @CsvSource({"0.5%, 1.0, 0.005, 1.0", "2 %, 1.5pt, 0.02, 1.5", "0%, 0, 0.0, 0.0", ".25%, 3, 0.0025, 3.0"})
     void thresholdsParse(String ppl, String acc, double rel, double points) {
         GateThresholds t = GateThresholds.parse(ppl, acc);
-        assertEquals(rel, t.maxPplIncreaseRel(), 1e-15);
-        assertEquals(points, t.maxAccDropPoints(), 1e-15);
+        assertEquals(rel, t.maxPplIncreaseRel().getAsDouble(), 1e-15);
+        assertEquals(points, t.maxAccDropPoints().getAsDouble(), 1e-15);
     }
 
     @Test
     void ambiguousThresholdsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GateThresholds.parse("0.005", "1.0"));
-        assertEquals("max perplexity increase must be a percentage such as 0.5%, got '0.005'", e.getMessage());
+        assertEquals("--max-ppl-increase must be a percentage such as 0.5%, got '0.005'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse("0.5%", "1%"));
-        assertEquals("max accuracy drop must be in accuracy points such as 1.0 or 1.0pt, got '1%'", e.getMessage());
+        assertEquals("--max-acc-drop must be in accuracy points such as 1.0 or 1.0pt, got '1%'", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse("-1%", "1"));
         assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse("0.5%", "-1"));
         assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse("abc%", "1"));
-        assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse(null, "1"));
+        assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse("", "1"));
+        assertEquals("give at least one bound: --max-ppl-increase, --max-acc-drop or --min-recovery",
+                assertThrows(IllegalArgumentException.class, () -> GateThresholds.parse(null, null)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> new GateThresholds(Double.NaN, 1));
     }
 }

@@ -32,7 +32,7 @@ class HostileResultsTest {
     void symlinkTargetIsRefusedAndLeftAlone() throws IOException {
         Path real = Files.writeString(dir.resolve("real.csv"), "precious", StandardCharsets.UTF_8);
         Path link = Files.createSymbolicLink(dir.resolve("out.csv"), real);
-        ResultsException e = assertThrows(ResultsException.class, () -> ResultsCsv.write(link, ROWS, List.of()));
+        ResultsException e = assertThrows(ResultsException.class, () -> ResultsCsv.write(link, ROWS));
         assertTrue(e.getMessage().startsWith(link + ": is a symbolic link"), e.getMessage());
         assertTrue(Files.isSymbolicLink(link));
         assertEquals("precious", Files.readString(real));
@@ -47,7 +47,7 @@ class HostileResultsTest {
                 : List.of("mknod", special.toString(), "c", "1", "3"); // the device /dev/null is
         assumeTrue(new ProcessBuilder(cmd).start().waitFor() == 0, () -> tool + " is not permitted here");
         ResultsException e = assertThrows(ResultsException.class, () -> ItemsCsv.write(special,
-                Map.of(ROWS.get(0).cell(), List.of(new ItemScore(0, 1, 1))), List.of()));
+                Map.of(ROWS.get(0).cell(), List.of(new ItemScore(0, 1, 1)))));
         assertTrue(e.getMessage().contains(kind), e.getMessage());
         assertTrue(Files.exists(special, LinkOption.NOFOLLOW_LINKS)
                 && !Files.isRegularFile(special, LinkOption.NOFOLLOW_LINKS), "the special file is still there");
@@ -56,7 +56,7 @@ class HostileResultsTest {
     @Test
     void regularFileIsReplaced() throws IOException {
         Path out = Files.writeString(dir.resolve("results.csv"), "old", StandardCharsets.UTF_8);
-        ResultsCsv.write(out, ROWS, List.of());
+        ResultsCsv.write(out, ROWS);
         assertEquals(2, ResultsCsv.read(out).size());
     }
 
@@ -94,7 +94,7 @@ class HostileResultsTest {
     @Test
     void byteOrderMarkBeforeTheHeaderIsIgnored() throws IOException {
         Path out = dir.resolve("results.csv");
-        ResultsCsv.write(out, ROWS, List.of());
+        ResultsCsv.write(out, ROWS);
         byte[] body = Files.readAllBytes(out);
         byte[] withBom = new byte[body.length + 3];
         withBom[0] = (byte) 0xEF;
@@ -110,7 +110,7 @@ class HostileResultsTest {
     @Test
     void invalidUtf8IsNamed() throws IOException {
         Path out = dir.resolve("results.csv");
-        ResultsCsv.write(out, ROWS, List.of());
+        ResultsCsv.write(out, ROWS);
         byte[] body = Files.readAllBytes(out);
         body[body.length - 3] = (byte) 0xFF; // inside the last row
         Files.write(out, body);

@@ -34,13 +34,11 @@ class ResultsCsvTest {
     void roundTripKeepsEveryValue(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("results.csv");
         List<ResultRow> rows = sampleRows();
-        ResultsCsv.write(file, rows, List.of("flashcomm 0.1.0", "sweep llama3-tiny tp=2"));
+        ResultsCsv.write(file, rows);
 
         assertEquals(rows, ResultsCsv.read(file));
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertEquals("# flashcomm 0.1.0", lines.get(0));
-        assertEquals("# sweep llama3-tiny tp=2", lines.get(1));
-        assertEquals(HEADER, lines.get(2));
+        assertEquals(HEADER, lines.get(0), "the header is the first line: no comment lines above it");
         // no baseline for the third row and no stderr: empty cells, not "NaN"
         assertTrue(lines.get(lines.size() - 1).startsWith("qwen3-tiny,8,int8-asym-g128,fake,piqa,acc,NaN,,100,,,,,,"),
                 lines.get(lines.size() - 1));
@@ -49,8 +47,8 @@ class ResultsCsvTest {
     @Test
     void writeIsAtomicAndLeavesNoTemporaryFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("results.csv");
-        ResultsCsv.write(file, sampleRows(), List.of());
-        ResultsCsv.write(file, sampleRows().subList(0, 1), List.of()); // replaces the earlier file
+        ResultsCsv.write(file, sampleRows());
+        ResultsCsv.write(file, sampleRows().subList(0, 1)); // replaces the earlier file
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList());
         }
@@ -60,14 +58,14 @@ class ResultsCsvTest {
     @Test
     void failedWriteKeepsTheOldFileAndRemovesTheTemporaryOne(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("results.csv");
-        ResultsCsv.write(file, sampleRows(), List.of());
+        ResultsCsv.write(file, sampleRows());
         byte[] before = Files.readAllBytes(file);
         CsvFiles.RecordWriter crashing = printer -> {
             printer.printRecord("half", "a", "row");
             throw new IllegalStateException("simulated crash");
         };
         assertThrows(IllegalStateException.class,
-                () -> CsvFiles.writeAtomically(file, CsvFiles.writeFormat(Column.class), List.of(), crashing));
+                () -> CsvFiles.writeAtomically(file, CsvFiles.writeFormat(Column.class), crashing));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList());
         }
@@ -77,8 +75,63 @@ class ResultsCsvTest {
     @Test
     void writeIntoMissingDirectoryIsAOneLineError(@TempDir Path dir) {
         Path file = dir.resolve("nope/results.csv");
-        ResultsException e = assertThrows(ResultsException.class, () -> ResultsCsv.write(file, sampleRows(), List.of()));
+        ResultsException e = assertThrows(ResultsException.class, () -> ResultsCsv.write(file, sampleRows()));
         assertEquals(file + ": cannot write: directory " + dir.resolve("nope") + " does not exist", e.getMessage());
+    }
+
+    /**
+     * What pandas.read_csv(path) with its defaults, a spreadsheet or any RFC 4180 tool sees: a reader that knows
+     * nothing about comments takes the first line as the header and every other line as a record of that width.
+     */
+    @Test
+    void aReaderThatKnowsNoCommentsReadsTheFiles(@TempDir Path dir) throws IOException {
+        Path results = dir.resolve("results.csv");
+        ResultsCsv.write(results, sampleRows());
+        Path items = dir.resolve("items.csv");
+        ItemsCsv.write(items, java.util.Map.of(new CellKey("m", 2, "fp16", "piqa", "acc"),
+                List.of(new ItemScore(0, 1, 1), new ItemScore(1, 0, 1))));
+        org.apache.commons.csv.CSVFormat plain = org.apache.commons.csv.CSVFormat.RFC4180.builder()
+                .setHeader().setSkipHeaderRecord(true).get();
+        for (Path file : List.of(results, items)) {
+            try (org.apache.commons.csv.CSVParser parser = org.apache.commons.csv.CSVParser.parse(file,
+                    StandardCharsets.UTF_8, plain)) {
+                List<org.apache.commons.csv.CSVRecord> records = parser.getRecords();
+                int columns = parser.getHeaderNames().size();
+                assertTrue(parser.getHeaderNames().stream().noneMatch(h -> h.startsWith("#")), file::toString);
+                assertEquals(file.equals(results) ? 3 : 2, records.size(), file::toString);
+                records.forEach(r -> assertEquals(columns, r.size(), file + " record " + r.getRecordNumber()));
+            }
+        }
+        try (org.apache.commons.csv.CSVParser parser = org.apache.commons.csv.CSVParser.parse(results,
+                StandardCharsets.UTF_8, plain)) {
+            org.apache.commons.csv.CSVRecord second = parser.getRecords().get(1);
+            assertEquals("0.612", second.get("VALUE"));
+            assertEquals("a=1;b=x,y;\nmultiline=ok", second.get("SETTINGS"), "quoted cells survive");
+        }
+    }
+
+    /** Files written before results.json existed began with {@code #} lines; gate and merge still read them. */
+    @Test
+    void legacyCommentLinesAboveTheHeaderAreSkipped(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("old.csv");
+        Files.writeString(file, "# flashcomm 0.1.0\n# command: flashcomm sweep --model m\n" + HEADER + "\n"
+                + goodLine() + "\n" + goodLine().replace(",fp16,", ",int8-asym-g128,") + "\n");
+        List<ResultRow> rows = ResultsCsv.read(file);
+        assertEquals(2, rows.size());
+        assertEquals("int8-asym-g128", rows.get(1).comm());
+        Path items = Files.writeString(dir.resolve("old-items.csv"), "# flashcomm 0.1.0\n"
+                + "MODEL,TP,COMM,TASK,METRIC,ITEM,VALUE,WEIGHT\nm,2,fp16,piqa,acc,3,1,1\n");
+        assertEquals(1, ItemsCsv.read(items).values().iterator().next().size());
+    }
+
+    /** Only lines above the header are legacy comments: a model named "#1" below it is data, not a comment. */
+    @Test
+    void aCellStartingWithHashIsData(@TempDir Path dir) {
+        Path file = dir.resolve("hash.csv");
+        ResultRow row = ResultRow.measured("#1", 2, "fp16", "fake", "piqa", "acc", 0.5, 0.01, 100, 4096, 1.5,
+                "lm-eval 0-shot", 1, "", "0.1.0");
+        ResultsCsv.write(file, List.of(row));
+        assertEquals(List.of(row), ResultsCsv.read(file));
     }
 
     private static String goodLine() {
@@ -150,11 +203,11 @@ class ResultsCsvTest {
                 ppl, List.of(new ItemScore(0, 812.25, 255), new ItemScore(1, 0.1 + 0.2, 255)),
                 acc, List.of(new ItemScore(3, 1, 1), new ItemScore(1, 0, 1)));
         Path file = dir.resolve("items.csv");
-        ItemsCsv.write(file, items, List.of("per-item scores"));
+        ItemsCsv.write(file, items);
 
         assertEquals(items, ItemsCsv.read(file));
         assertEquals(List.of(acc, ppl), List.copyOf(ItemsCsv.read(file).keySet()), "cells in a fixed order");
-        assertEquals(List.of("# per-item scores", "MODEL,TP,COMM,TASK,METRIC,ITEM,VALUE,WEIGHT",
+        assertEquals(List.of("MODEL,TP,COMM,TASK,METRIC,ITEM,VALUE,WEIGHT",
                 "m,2,fp16,piqa,acc,3,1.0,1", "m,2,fp16,piqa,acc,1,0.0,1",
                 "m,2,fp16,ppl:wikitext2,perplexity,0,812.25,255",
                 "m,2,fp16,ppl:wikitext2,perplexity,1,0.30000000000000004,255"), Files.readAllLines(file));

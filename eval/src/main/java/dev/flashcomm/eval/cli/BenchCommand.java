@@ -2,6 +2,9 @@ package dev.flashcomm.eval.cli;
 
 import ai.djl.Device;
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.results.BenchCsv;
+import dev.flashcomm.results.BenchRow;
 import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.bench.MatmulRate;
 import dev.flashcomm.eval.bench.ModelFlops;
@@ -86,6 +89,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "format of the TP cost comparison against exact (default: ${DEFAULT-VALUE})")
     CommFormat tpFormat;
 
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "also write every number as a CSV table (SECTION, MEASURE, COMM, PATH, TP, VALUE, UNIT, "
+                    + "DEVICE, TOOL_VERSION), atomically")
+    Path csv;
+
+    /** Every number printed, for {@code --out}. */
+    private final List<BenchRow> table = new ArrayList<>();
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -112,6 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
             matmul = MatmulRate.gflops(device, run.computeType, m, k, k, 10);
             out.printf(Locale.ROOT, "matmul      %s [%dx%d]x[%dx%d] on %s: %.1f GFLOP/s (best of 10)%n",
                     run.dtypeName(), m, k, k, k, device, matmul);
+            record("matmul", "matmul_rate_" + run.dtypeName(), "", "", 0, matmul, "GFLOP/s", device);
             out.flush();
         }
         if (sections.contains("ppl")) {
@@ -126,6 +138,10 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "throughput  TP-1 exact: %.0f tokens/s, %.1f model GFLOP/s (%.2f MFLOP/token), "
                         + "MFU %.1f %% of the measured matmul rate%n", tps, flops / 1e9,
                         ModelFlops.perToken(lm.model().config(), seqLen) / 1e6, 100 * flops / 1e9 / matmul);
+                record("ppl", "perplexity", "exact", "", 1, ppl.result().perplexity(), "", device);
+                record("ppl", "tokens_per_second", "exact", "", 1, tps, "tokens/s", device);
+                record("ppl", "model_flops", "exact", "", 1, flops / 1e9, "GFLOP/s", device);
+                record("ppl", "mfu", "exact", "", 1, 100 * flops / 1e9 / matmul, "%", device);
                 printMemory(out, device);
             }
         }
@@ -137,10 +153,12 @@ public final class BenchCommand implements Callable<Integer> {
                 PerplexityRun exact = runPpl(lm, prepared, CommSettings.of("exact"));
                 out.printf(Locale.ROOT, "tp          TP-%d exact: %.1f s (%.0f tokens/s), ppl %.4f%n", commTp,
                         exact.result().seconds(), exact.result().tokensPerSecond(), exact.result().perplexity());
+                recordRun("exact", "fake", exact, exact, device);
                 PerplexityRun fp16 = runPpl(lm, prepared, CommSettings.of("fp16"));
                 out.printf(Locale.ROOT, "tp          TP-%d fp16: %.1f s (%.0f tokens/s), %.2fx the exact run, ppl %.4f%n",
                         commTp, fp16.result().seconds(), fp16.result().tokensPerSecond(),
                         fp16.result().seconds() / exact.result().seconds(), fp16.result().perplexity());
+                recordRun("fp16", "fake", fp16, exact, device);
                 PerplexityRun fake = null;
                 for (CommPath path : List.of(CommPath.FAKE, CommPath.PACKED)) {
                     PerplexityRun q = runPpl(lm, prepared, new CommSettings(tpFormat, path, CompressionScope.ALL));
@@ -151,12 +169,32 @@ public final class BenchCommand implements Callable<Integer> {
                             fake == null ? "" : String.format(Locale.ROOT, ", %.2fx the fake path",
                                     q.result().seconds() / fake.result().seconds()), q.result().perplexity());
                     out.flush();
+                    recordRun(tpFormat.name(), path.name().toLowerCase(Locale.ROOT), q, exact, device);
                     fake = fake == null ? q : fake;
                 }
                 printMemory(out, device);
             }
         }
+        if (csv != null) {
+            BenchCsv.write(csv, table, ToolVersion.VERSION);
+            out.println("wrote       " + csv);
+            out.flush();
+        }
         return ExitCodes.OK;
+    }
+
+    private void record(String section, String measure, String comm, String path, int tp, double value, String unit,
+                        Object device) {
+        table.add(new BenchRow(section, measure, comm, path, tp, value, unit, String.valueOf(device)));
+    }
+
+    /** A TP run's time, throughput, ratio to the exact run and perplexity. */
+    private void recordRun(String comm, String path, PerplexityRun run, PerplexityRun exact, Device device) {
+        record("tp", "seconds", comm, path, commTp, run.result().seconds(), "s", device);
+        record("tp", "tokens_per_second", comm, path, commTp, run.result().tokensPerSecond(), "tokens/s", device);
+        record("tp", "time_vs_exact", comm, path, commTp, run.result().seconds() / exact.result().seconds(), "x",
+                device);
+        record("tp", "perplexity", comm, path, commTp, run.result().perplexity(), "", device);
     }
 
     /**
@@ -186,13 +224,15 @@ public final class BenchCommand implements Callable<Integer> {
      * Peak resident memory of this process and, on a GPU, the device memory in use as the driver reports it after
      * the runs (the engine's caching allocator keeps what it reserved at the peak, so this is the peak reserved).
      */
-    private static void printMemory(PrintWriter out, Device device) {
+    private void printMemory(PrintWriter out, Device device) {
         out.printf(Locale.ROOT, "memory      peak resident %.0f MiB (JVM heap max %.0f MiB)%n",
                 PeakMemory.peakResidentBytes() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+        record("memory", "peak_resident", "", "", 0, PeakMemory.peakResidentBytes() / 1048576.0, "MiB", "host");
         long used = Engines.usedBytes(device);
         if (used >= 0) {
             out.printf(Locale.ROOT, "memory      %s: %.2f GiB in use (peak reserved by the engine, model included)%n",
                     device, used / (1024.0 * 1024 * 1024));
+            record("memory", "device_in_use", "", "", 0, used / (1024.0 * 1024 * 1024), "GiB", device);
         }
         out.flush();
     }
@@ -234,6 +274,9 @@ public final class BenchCommand implements Callable<Integer> {
                         new CommSettings(f, path, CompressionScope.ALL), CommImpl.ENGINE, device, commTp, rows, cols, 10);
                 out.printf(Locale.ROOT, "comm        %-16s %-6s %7.2f GB/s  %8.3f ms/call  engine on %s%n", f.name(),
                         path.name().toLowerCase(Locale.ROOT), r.gbPerSecond(), r.msPerAllReduce(), device);
+                String p = path.name().toLowerCase(Locale.ROOT) + "/engine";
+                record("comm", "throughput", f.name(), p, commTp, r.gbPerSecond(), "GB/s", device);
+                record("comm", "ms_per_all_reduce", f.name(), p, commTp, r.msPerAllReduce(), "ms", device);
                 out.flush();
             }
         }
@@ -245,6 +288,12 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "comm        %-16s %-6s %7.2f GB/s  %8.2f ms/call  host; %,d bytes sent per rank%n",
                         r.format().name(), path.name().toLowerCase(Locale.ROOT), r.gigabytesPerSecond(),
                         r.secondsPerCall() * 1e3, r.maxBytesSentPerRank());
+                String p = path.name().toLowerCase(Locale.ROOT) + "/host";
+                record("comm", "throughput", r.format().name(), p, commTp, r.gigabytesPerSecond(), "GB/s", "host");
+                record("comm", "ms_per_all_reduce", r.format().name(), p, commTp, r.secondsPerCall() * 1e3, "ms",
+                        "host");
+                record("comm", "bytes_sent_per_rank", r.format().name(), p, commTp, r.maxBytesSentPerRank(), "B",
+                        "host");
                 out.flush();
             }
         }

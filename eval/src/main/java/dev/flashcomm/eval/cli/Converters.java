@@ -19,6 +19,22 @@ final class Converters {
     private Converters() {
     }
 
+    /**
+     * The COMM label results rows carry for a format as {@code --comm} takes it: {@code int8} is
+     * {@code int8-asym-g128}, a scope suffix is kept ({@code int4[mlp@all]} is {@code int4-asym-g128[mlp@all]}).
+     * A name that is no format is returned as given, so a message about missing rows can quote it.
+     */
+    static String commLabel(String s) {
+        String t = s.strip();
+        int bracket = t.indexOf('[');
+        String format = bracket < 0 ? t : t.substring(0, bracket);
+        try {
+            return CommFormat.parse(format).name() + (bracket < 0 ? "" : t.substring(bracket));
+        } catch (IllegalArgumentException e) {
+            return t;
+        }
+    }
+
     static final class Format implements ITypeConverter<CommFormat> {
         @Override
         public CommFormat convert(String s) {

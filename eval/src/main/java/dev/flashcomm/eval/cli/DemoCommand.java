@@ -9,6 +9,7 @@ import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.TaskSource;
 import dev.flashcomm.quant.CommFormat;
+import dev.flashcomm.results.report.Report;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.comm.CompressionScope;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "A small sweep on bundled content: the tiny Llama-3-style model at TP 2 under fp16, int8, "
                 + "int6, int4 and int2 communication, perplexity on demo/stories.txt and the demo tasks. Writes "
-                + "results.csv and items.csv and prints the summary table; rerunning resumes from the cache.")
+                + "results.csv, items.csv, results.json and report.html, and prints the summary table; rerunning "
+                + "resumes from the cache.")
 public final class DemoCommand implements Callable<Integer> {
 
     static final String MODEL = "models/llama3-tiny";
@@ -55,7 +57,12 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--tp must be 2 to 8 for the demo (the bundled model "
                     + "has 8 attention heads, and TP 1 has no all-reduce to compress), got " + tp);
         }
-        new SweepRun(spec.commandLine()).run(config(home(), out, tp));
+        SweepConfig config = config(home(), out, tp);
+        new SweepRun(spec.commandLine()).run(config);
+        DemoDiagnostics.write(config, SEQ_LEN).ifPresent(f -> spec.commandLine().getOut().println("wrote       " + f));
+        Report.Written report = ReportCommand.write(out, null, List.of(), config.baselineLabel().orElseThrow());
+        spec.commandLine().getOut().println("wrote       " + report.html() + " (open it in a browser)");
+        spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = "Measures the accuracy cost of low-bit Flash All-Reduce communication in tensor-parallel "
                 + "LLaMA/Qwen inference.",
         subcommands = {PplCommand.class, BenchCommand.class, SweepCommand.class, MergeCommand.class, GateCommand.class,
-                DemoCommand.class, PresetsCommand.class, CommandLine.HelpCommand.class})
+                ReportCommand.class, DemoCommand.class, PresetsCommand.class, CommandLine.HelpCommand.class})
 public final class FlashcommCli implements Callable<Integer> {
 
     /**

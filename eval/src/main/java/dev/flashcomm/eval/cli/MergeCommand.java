@@ -4,13 +4,14 @@ import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.OutputFiles;
+import dev.flashcomm.results.Provenance;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
+import dev.flashcomm.results.ResultsJson;
 import dev.flashcomm.results.SummaryTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 /** {@code flashcomm merge}: joins the parts of a sharded sweep and compares them with the baseline. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Joins results.part-I-of-N.csv and items.part-I-of-N.csv of a sweep run with --shard (all N "
-                + "parts must be there), compares every cell with its baseline and writes results.csv and items.csv.",
+                + "parts must be there), compares every cell with its baseline and writes results.csv, items.csv and "
+                + "results.json (which keeps each shard's provenance and sweep command line).",
                 "Or joins whole results files given as arguments (ppl --out files, a sweep's results.csv) into "
                 + "--out: 'flashcomm merge --out all.csv int4.csv int8.csv'."})
 public final class MergeCommand implements Callable<Integer> {
@@ -58,7 +60,8 @@ public final class MergeCommand implements Callable<Integer> {
     Path itemsOut;
 
     @Option(names = "--baseline-comm", defaultValue = "fp16", paramLabel = "COMM",
-            description = "COMM of the rows the others are compared with (default: ${DEFAULT-VALUE})")
+            description = "COMM of the rows the others are compared with; short names as --comm takes them, e.g. "
+                    + "int8 (default: ${DEFAULT-VALUE})")
     String baselineComm;
 
     @Mixin
@@ -79,17 +82,24 @@ public final class MergeCommand implements Callable<Integer> {
         }
         Path results = out != null ? out : dir.resolve(SweepOutputs.RESULTS);
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
-        OutputFiles.requireDistinct(Map.of("--out", results, "--items-out", items));
+        OutputFiles.requireDistinct(Map.of("--out", results, "--items-out", items,
+                "results.json", ResultsJson.besideCsv(results)));
         SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
-        List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
-                + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        List<ResultRow> compared = SweepOutputs.writeCompared(results, items, merged, baselineComm, seed.seed,
-                comments);
-        stdout.print(SummaryTable.render(compared, baselineComm));
+        // the shards' own provenance (their sweep command lines among it) stays whole under "parts"
+        Provenance provenance = Provenance.merged(ToolVersion.VERSION, SweepRun.commandLine(spec.commandLine()),
+                Instant.now(), SweepOutputs.partsProvenance(dir));
+        String baseline = Converters.commLabel(baselineComm);
+        List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baseline), seed.seed);
+        // as a sweep does: an earlier results.csv holding rows this merge lacks is kept, not replaced
+        Optional<Path> kept = out == null ? SweepOutputs.keepPrevious(dir, compared) : Optional.empty();
+        SweepOutputs.write(results, items, compared, merged.items(), baseline, provenance);
+        stdout.print(SummaryTable.render(compared, baseline));
         stdout.println();
+        kept.ifPresent(k -> stdout.println("kept        " + k + " (the earlier results.csv: it holds cells this merge "
+                + "did not reproduce; items and results.json alike)"));
         stdout.println("wrote       " + results);
         stdout.println("wrote       " + items);
+        stdout.println("wrote       " + ResultsJson.besideCsv(results));
         stdout.flush();
         return ExitCodes.OK;
     }
@@ -104,18 +114,24 @@ public final class MergeCommand implements Callable<Integer> {
         byOption.put("--items-out", itemsOut);
         files.forEach(f -> byOption.putIfAbsent("FILE " + f, f));
         itemFiles.forEach(f -> byOption.putIfAbsent("--items " + f, f));
+        byOption.putIfAbsent("results.json", ResultsJson.besideCsv(out));
         OutputFiles.requireDistinct(byOption);
         SweepOutputs.Measurements merged = SweepOutputs.mergeFiles(files, itemFiles);
-        List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baselineComm), seed.seed);
-        List<String> comments = List.of("flashcomm " + ToolVersion.VERSION, "command: flashcomm "
-                + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "date "
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        ResultsCsv.write(out, compared, comments);
-        stdout.print(SummaryTable.render(compared, baselineComm));
+        String baseline = Converters.commLabel(baselineComm);
+        List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baseline), seed.seed);
+        // each joined file's own provenance (from its results.json, when it has one) stays whole under "parts"
+        List<Provenance> parts = new ArrayList<>();
+        files.forEach(f -> ResultsJson.readProvenance(ResultsJson.besideCsv(f)).ifPresent(parts::add));
+        Provenance provenance = Provenance.merged(ToolVersion.VERSION, SweepRun.commandLine(spec.commandLine()),
+                Instant.now(), parts);
+        ResultsCsv.write(out, compared);
+        ResultsJson.write(ResultsJson.besideCsv(out), compared, merged.items(), baseline, provenance);
+        stdout.print(SummaryTable.render(compared, baseline));
         stdout.println();
         stdout.println("wrote       " + out);
+        stdout.println("wrote       " + ResultsJson.besideCsv(out));
         if (itemsOut != null) {
-            ItemsCsv.write(itemsOut, merged.items(), comments);
+            ItemsCsv.write(itemsOut, merged.items());
             stdout.println("wrote       " + itemsOut);
         }
         stdout.flush();

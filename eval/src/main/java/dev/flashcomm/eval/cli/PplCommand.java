@@ -5,6 +5,7 @@ import dev.flashcomm.eval.sweep.CellCache;
 import dev.flashcomm.eval.sweep.Limit;
 import dev.flashcomm.eval.sweep.PreparedModel;
 import dev.flashcomm.eval.sweep.RunFiles;
+import dev.flashcomm.eval.sweep.RunProvenance;
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
@@ -18,11 +19,13 @@ import dev.flashcomm.results.CommErrorsCsv;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
+import dev.flashcomm.results.ResultsJson;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -94,7 +97,9 @@ public final class PplCommand implements Callable<Integer> {
     @Mixin
     SeedOption seed;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "write result rows to this CSV (atomically)")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "write result rows to this CSV and results in lm-eval's JSON shape with provenance beside it "
+                    + "(ppl.csv: ppl.json), atomically")
     Path out;
 
     @Option(names = "--items", paramLabel = "FILE", description = "write per-window NLLs to this CSV")
@@ -106,11 +111,13 @@ public final class PplCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Instant started = Instant.now();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // checked before the model loads: a clash found after the run would lose the run
         Map<String, Path> outputs = new LinkedHashMap<>();
         outputs.put("--out", out);
+        outputs.put("results.json", out == null ? null : ResultsJson.besideCsv(out));
         outputs.put("--items", items);
         outputs.put("--diagnostics", diagnostics);
         RunFiles.requireApart(outputs, Map.of("--data", data));
@@ -143,17 +150,21 @@ public final class PplCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "overflows   %,d element(s) above 65504 at the %s cast (per layer and site in "
                     + "%s)%n", overflows, measured.cast().label(), diagnostics);
         }
-        List<String> comments = plan.provenance(spec.commandLine().getParseResult().originalArgs()).lines();
         if (out != null) {
-            ResultsCsv.write(out, rows, comments);
+            ResultsCsv.write(out, rows);
+            // the provenance a sweep writes, beside --out: ppl.csv gets ppl.json
+            ResultsJson.write(ResultsJson.besideCsv(out), rows, outcome.items(),
+                    plan.config().baselineLabel().orElse(""),
+                    RunProvenance.of(plan, SweepRun.commandLine(spec.commandLine()), started));
             stdout.println("wrote       " + out);
+            stdout.println("wrote       " + ResultsJson.besideCsv(out));
         }
         if (items != null) {
-            ItemsCsv.write(items, outcome.items(), comments);
+            ItemsCsv.write(items, outcome.items());
             stdout.println("wrote       " + items);
         }
         if (diagnostics != null) {
-            CommErrorsCsv.write(diagnostics, outcome.commErrors(), comments);
+            CommErrorsCsv.write(diagnostics, outcome.commErrors());
             stdout.println("wrote       " + diagnostics);
         }
         stdout.flush();

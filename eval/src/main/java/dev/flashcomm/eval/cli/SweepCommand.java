@@ -95,9 +95,15 @@ public final class SweepCommand implements Callable<Integer> {
     @Mixin
     SeedOption seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "output directory: results.csv, items.csv and cache/")
+    @Option(names = {"--out", "--output-path"}, required = true, paramLabel = "DIR",
+            description = "output directory: results.csv, items.csv, results.json and cache/ (--output-path as "
+                    + "lm-eval spells it)")
     Path out;
+
+    @Option(names = "--log-samples",
+            description = "also write every task item (context, continuations, per-choice log-likelihoods, "
+                    + "prediction, gold) to DIR/samples/CELL.jsonl, as lm-eval's --log_samples")
+    boolean logSamples;
 
     @Option(names = "--shard", defaultValue = "1/1", converter = ShardConverter.class, paramLabel = "I/N",
             description = "run only every N-th cell, starting with the I-th (1-based; default: ${DEFAULT-VALUE})")
@@ -115,7 +121,7 @@ public final class SweepCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        new SweepRun(spec.commandLine()).run(config);
+        new SweepRun(spec.commandLine()).run(config, logSamples);
         return ExitCodes.OK;
     }
 

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.cli;
 
+import dev.flashcomm.eval.sweep.CellCache;
 import dev.flashcomm.eval.sweep.RunFiles;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
@@ -8,11 +9,17 @@ import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.eval.sweep.SweepPlan;
 import dev.flashcomm.eval.sweep.SweepPlanner;
 import dev.flashcomm.results.OutputFiles;
+import dev.flashcomm.eval.sweep.RunProvenance;
+import dev.flashcomm.eval.sweep.SampleLog;
+import dev.flashcomm.results.Provenance;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.results.ResultsJson;
 import dev.flashcomm.results.SummaryTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import picocli.CommandLine;
 
@@ -26,6 +33,14 @@ final class SweepRun {
     }
 
     void run(SweepConfig config) {
+        run(config, false);
+    }
+
+    /** @param logSamples write every task item of the cells to {@code OUT/samples/} ({@code --log-samples}) */
+
+    /** @param logSamples write every task item of the cells to {@code OUT/samples/} ({@code --log-samples}) */
+    void run(SweepConfig config, boolean logSamples) {
+        Instant started = Instant.now();
         PrintWriter out = cmd.getOut();
         PrintWriter err = cmd.getErr();
         // before the plan reads anything: results over a corpus or a task file would destroy it at the end
@@ -40,32 +55,52 @@ final class SweepRun {
         out.flush();
         // a read-only --out fails now, not after the first cell has been computed and could not be cached
         OutputFiles.createDirectories(config.cacheDir(), "output directory");
-        SweepOutcome outcome = new Sweep(plan, new SweepConsole(err, System.console() != null, config.cacheDir()))
-                .run();
+        SampleLog samples = logSamples ? new SampleLog(config.out()) : null;
+        SweepOutcome outcome = new Sweep(plan, new CellCache(config.cacheDir()), Sweep.plainOpener(config),
+                new SweepConsole(err, System.console() != null, config.cacheDir()), false, samples).run();
         out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),
                 outcome.resumed(), config.cacheDir());
-        List<String> comments = plan.provenance(cmd.getParseResult().originalArgs()).lines();
+        Provenance provenance = RunProvenance.of(plan, commandLine(cmd), started);
         SweepOutputs.Measurements m = new SweepOutputs.Measurements(outcome.rows(), outcome.items());
         if (config.shard().isAll()) {
             Path results = config.out().resolve(SweepOutputs.RESULTS);
             Path items = config.out().resolve(SweepOutputs.ITEMS);
             // a sweep always has a baseline: --baseline-comm defaults to fp16
             String baseline = config.baselineLabel().orElseThrow();
-            List<ResultRow> compared = SweepOutputs.writeCompared(results, items, m, baseline, config.seed(),
-                    comments);
+            List<ResultRow> compared = SweepOutputs.compared(m, Optional.of(baseline), config.seed());
+            Optional<Path> kept = SweepOutputs.keepPrevious(config.out(), compared);
+            SweepOutputs.write(results, items, compared, m.items(), baseline, provenance);
             out.println();
             out.print(SummaryTable.render(compared, baseline));
             out.println();
+            kept.ifPresent(k -> out.println("kept        " + k + " (the earlier results.csv: it holds cells this "
+                    + "sweep did not reproduce; items and results.json alike)"));
             out.println("wrote       " + results);
             out.println("wrote       " + items);
+            out.println("wrote       " + ResultsJson.besideCsv(results));
+            if (samples != null) {
+                out.println("wrote       " + config.out().resolve(SampleLog.DIR) + "/*.jsonl (one per task cell)");
+            }
         } else {
-            SweepOutputs.writePart(config.out(), config.shard(), m, comments,
+            SweepOutputs.writePart(config.out(), config.shard(), m, config.baselineLabel().orElse(""), provenance,
                     SweepOutputs.planCells(plan.cells()));
-            out.println("wrote       " + config.out().resolve(SweepOutputs.resultsPart(config.shard())));
+            Path part = config.out().resolve(SweepOutputs.resultsPart(config.shard()));
+            out.println("wrote       " + part);
             out.println("wrote       " + config.out().resolve(SweepOutputs.itemsPart(config.shard())));
+            out.println("wrote       " + ResultsJson.besideCsv(part));
             out.println("when all " + config.shard().count() + " shards are done: flashcomm merge --dir "
                     + config.out());
         }
         out.flush();
+    }
+
+    /** The command line as typed, {@code flashcomm sweep ...}, arguments with spaces or quotes single-quoted. */
+    static String commandLine(CommandLine cmd) {
+        StringBuilder line = new StringBuilder("flashcomm");
+        for (String arg : cmd.getParseResult().originalArgs()) {
+            line.append(' ').append(arg.matches("[A-Za-z0-9_./:=,@%+-]+") ? arg
+                    : "'" + arg.replace("'", "'\\''") + "'");
+        }
+        return line.toString();
     }
 }

@@ -32,13 +32,16 @@ final class CellRunner {
 
     private final SweepConfig config;
     private final boolean diagnostics;
+    private final SampleLog samples;
 
     /**
-     * @param diagnostics also record each perplexity cell's per layer and site communication error
+     * @param diagnostics   also record each perplexity cell's per layer and site communication error
+     * @param samplesOrNull where task cells log their items ({@code --log-samples}), or null
      */
-    CellRunner(SweepConfig config, boolean diagnostics) {
+    CellRunner(SweepConfig config, boolean diagnostics, SampleLog samplesOrNull) {
         this.config = config;
         this.diagnostics = diagnostics;
+        this.samples = samplesOrNull;
     }
 
     static String pplProtocol(int seqLen) {
@@ -99,6 +102,9 @@ final class CellRunner {
             throw new InputException(task.file() + ": " + e.getMessage());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (samples != null) {
+            samples.write(cell, task, result);
+        }
         long bytesPerForward = result.requests() == 0 ? 0 : meter.snapshot().maxRankBytes() / result.requests();
         String settings = taskSettings(cell, lm.maxLength(), batch);
         List<ResultRow> rows = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.eval.ppl.CorpusSource;
+import dev.flashcomm.results.ResultsJson;
 import dev.flashcomm.results.OutputFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -51,11 +52,14 @@ public final class RunFiles {
         if (config.shard().isAll()) {
             outputs.put("--out " + SweepOutputs.RESULTS, config.out().resolve(SweepOutputs.RESULTS));
             outputs.put("--out " + SweepOutputs.ITEMS, config.out().resolve(SweepOutputs.ITEMS));
+            outputs.put("--out " + SweepOutputs.RESULTS_JSON, config.out().resolve(SweepOutputs.RESULTS_JSON));
         } else {
             outputs.put("--out " + SweepOutputs.resultsPart(config.shard()),
                     config.out().resolve(SweepOutputs.resultsPart(config.shard())));
             outputs.put("--out " + SweepOutputs.itemsPart(config.shard()),
                     config.out().resolve(SweepOutputs.itemsPart(config.shard())));
+            Path json = ResultsJson.besideCsv(config.out().resolve(SweepOutputs.resultsPart(config.shard())));
+            outputs.put("--out " + json.getFileName(), json);
         }
         return outputs;
     }

@@ -33,6 +33,7 @@ public final class Sweep {
     private final ModelOpener opener;
     private final CellListener listener;
     private final boolean diagnostics;
+    private final SampleLog samples;
 
     /** A sweep cached in the config's cache directory, loading models without progress output. */
     public Sweep(SweepPlan plan, CellListener listener) {
@@ -48,11 +49,21 @@ public final class Sweep {
      * @param diagnostics record per layer and site communication errors of perplexity cells (computed cells only)
      */
     public Sweep(SweepPlan plan, CellCache cache, ModelOpener opener, CellListener listener, boolean diagnostics) {
+        this(plan, cache, opener, listener, diagnostics, null);
+    }
+
+    /**
+     * @param samplesOrNull {@code --log-samples}: task cells log their items there; a cached task cell whose samples
+     *                      are missing is measured again, since the cache keeps scores, not items
+     */
+    public Sweep(SweepPlan plan, CellCache cache, ModelOpener opener, CellListener listener, boolean diagnostics,
+                 SampleLog samplesOrNull) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.diagnostics = diagnostics;
+        this.samples = samplesOrNull;
     }
 
     /** Loads a planned model with the config's devices, dtype and all-reduce implementation. */
@@ -71,7 +82,8 @@ public final class Sweep {
         for (Cell cell : owned) {
             ordinal.put(cell.position(), ordinal.size() + 1);
             Optional<CellResult> cached = cache.load(CacheKey.of(cell, config), cell, listener::warning);
-            if (cached.isPresent()) {
+            boolean samplesMissing = samples != null && cell.workload() instanceof TaskWorkload && !samples.has(cell);
+            if (cached.isPresent() && !samplesMissing) {
                 done.put(cell.position(), cached.get());
             } else {
                 toMeasure.add(cell);
@@ -82,7 +94,7 @@ public final class Sweep {
         }
         int resumed = done.size();
         listener.planned(toMeasure, resumed);
-        CellRunner runner = new CellRunner(config, diagnostics);
+        CellRunner runner = new CellRunner(config, diagnostics, samples);
         int next = 0;
         int sharedCells = 0;
         while (next < toMeasure.size()) {

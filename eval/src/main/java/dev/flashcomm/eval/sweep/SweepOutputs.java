@@ -5,14 +5,23 @@ import dev.flashcomm.results.BaselineComparison;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ItemsCsv;
+import dev.flashcomm.results.PartIdentity;
+import dev.flashcomm.results.Provenance;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
+import dev.flashcomm.results.ResultsException;
+import dev.flashcomm.results.ResultsJson;
 import dev.flashcomm.results.ResultsMerge;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +32,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The files a sweep leaves in its output directory: {@code results.csv} and {@code items.csv} for a whole sweep, or
- * {@code results.part-i-of-n.csv} and {@code items.part-i-of-n.csv} for one shard, which {@link #mergeParts} joins.
+ * The files a sweep leaves in its output directory: {@code results.csv}, {@code items.csv} and {@code results.json}
+ * (lm-eval's results shape plus provenance) for a whole sweep, or {@code results.part-i-of-n.csv},
+ * {@code items.part-i-of-n.csv} and {@code results.part-i-of-n.json} for one shard, which {@link #mergeParts} joins.
  * All are written atomically.
  */
 public final class SweepOutputs {
 
     public static final String RESULTS = "results.csv";
     public static final String ITEMS = "items.csv";
+    public static final String RESULTS_JSON = "results.json";
+
+    /** How {@link #keepPrevious} names the files of an earlier run: their run's UTC start, to the second. */
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private static final Pattern RESULTS_PART = Pattern.compile("results\\.part-(\\d+)-of-(\\d+)\\.csv");
 
@@ -46,23 +61,23 @@ public final class SweepOutputs {
     }
 
     /**
-     * Compares every row with its baseline and writes both files. Rows are sorted as {@link ResultsMerge} sorts
-     * them, so a sharded sweep merged afterwards gives the same file as an unsharded one.
+     * Compares every row with its baseline and writes the results, the items and {@code results.json} beside the
+     * results (same name, {@code .json}). Rows are sorted as {@link ResultsMerge} sorts them, so a sharded sweep
+     * merged afterwards gives the same file as an unsharded one.
      *
      * @return the compared rows, in file order
      * @throws dev.flashcomm.results.ResultsException when a row has no baseline
      */
     public static List<ResultRow> writeCompared(Path resultsFile, Path itemsFile, Measurements m, String baselineComm,
-                                                List<String> comments) {
-        return writeCompared(resultsFile, itemsFile, m, baselineComm, BaselineComparison.DEFAULT_SEED, comments);
+                                                Provenance provenance) {
+        return writeCompared(resultsFile, itemsFile, m, baselineComm, BaselineComparison.DEFAULT_SEED, provenance);
     }
 
-    /** As {@link #writeCompared(Path, Path, Measurements, String, List)}, with the bootstrap's seed. */
+    /** As {@link #writeCompared(Path, Path, Measurements, String, Provenance)}, with the bootstrap's seed. */
     public static List<ResultRow> writeCompared(Path resultsFile, Path itemsFile, Measurements m, String baselineComm,
-                                                long seed, List<String> comments) {
+                                                long seed, Provenance provenance) {
         List<ResultRow> compared = compared(m, Optional.of(baselineComm), seed);
-        ResultsCsv.write(resultsFile, compared, comments);
-        ItemsCsv.write(itemsFile, m.items(), comments);
+        write(resultsFile, itemsFile, compared, m.items(), baselineComm, provenance);
         return compared;
     }
 
@@ -77,21 +92,124 @@ public final class SweepOutputs {
     }
 
     /**
-     * A shard's rows, uncompared since its baselines may live in another shard. Both files carry the shard's identity
-     * and the plan's cell list as header comments, so {@link #mergeParts} can tell a part copied over another, or a
-     * part of another sweep, from the real one.
+     * Writes rows already compared with the baseline (see {@link #compared}), their items and results.json beside
+     * the results (same name, {@code .json}).
+     *
+     * @param baselineComm the COMM the rows were compared with, or "" when they were not
      */
-    public static void writePart(Path outDir, Shard shard, Measurements m, List<String> comments,
-                                 List<String> planCells) {
-        List<String> all = new ArrayList<>(comments);
-        all.add(SHARD_PREFIX + shard);
-        planCells.forEach(c -> all.add(CELL_PREFIX + c));
-        ResultsCsv.write(outDir.resolve(resultsPart(shard)), m.rows(), all);
-        ItemsCsv.write(outDir.resolve(itemsPart(shard)), m.items(), all);
+    public static void write(Path resultsFile, Path itemsFile, List<ResultRow> compared,
+                             Map<CellKey, List<ItemScore>> items, String baselineComm, Provenance provenance) {
+        ResultsCsv.write(resultsFile, compared);
+        ItemsCsv.write(itemsFile, items);
+        ResultsJson.write(ResultsJson.besideCsv(resultsFile), compared, items, baselineComm, provenance);
     }
 
-    private static final String SHARD_PREFIX = "shard ";
-    private static final String CELL_PREFIX = "plan-cell ";
+    /**
+     * A shard's rows, uncompared since its baselines may live in another shard, and its results.json with the
+     * provenance and the part's identity (its shard, the plan's cells, the SHA-256 of both CSV parts), so
+     * {@link #mergeParts} can tell a part copied over another, or a part of another sweep, from the real one.
+     */
+    public static void writePart(Path outDir, Shard shard, Measurements m, String baselineComm,
+                                 Provenance provenance, List<String> planCells) {
+        Path results = outDir.resolve(resultsPart(shard));
+        Path items = outDir.resolve(itemsPart(shard));
+        ResultsCsv.write(results, m.rows());
+        ItemsCsv.write(items, m.items());
+        PartIdentity id = new PartIdentity(shard.toString(), planCells, PartIdentity.sha256(results),
+                PartIdentity.sha256(items));
+        ResultsJson.writePart(ResultsJson.besideCsv(results), m.rows(), m.items(), baselineComm, provenance, id);
+    }
+
+    /**
+     * Keeps an earlier run's results from being replaced by a run that does not reproduce them. When
+     * {@code outDir/results.csv} holds a row that {@code newRows} lacks or measured differently (a narrower or
+     * changed sweep into the same directory; the wall time alone does not count), its {@code results.csv}, {@code items.csv} and {@code results.json}
+     * are renamed to {@code results.<STAMP>.csv}, {@code items.<STAMP>.csv} and {@code results.<STAMP>.json}, STAMP
+     * being that run's start (from its results.json, else the file's modification time). A rerun or a superset
+     * replaces the file, as nothing is lost.
+     *
+     * @return the name the earlier results were kept under, when they were
+     * @throws InputException naming the file when it cannot be renamed
+     */
+    public static Optional<Path> keepPrevious(Path outDir, List<ResultRow> newRows) {
+        Path results = outDir.resolve(RESULTS);
+        if (!Files.exists(results)) {
+            return Optional.empty();
+        }
+        Set<List<Object>> reproduced = new HashSet<>();
+        newRows.forEach(r -> reproduced.add(measurement(r)));
+        try {
+            if (ResultsCsv.read(results).stream().allMatch(r -> reproduced.contains(measurement(r)))) {
+                return Optional.empty();
+            }
+        } catch (ResultsException unreadable) {
+            // an unreadable earlier file is kept too: it is not this run's to destroy
+        }
+        String stamp = STAMP.format(previousStart(outDir, results));
+        Path archived = outDir.resolve("results." + stamp + ".csv");
+        move(results, archived);
+        move(outDir.resolve(ITEMS), outDir.resolve("items." + stamp + ".csv"));
+        move(outDir.resolve(RESULTS_JSON), outDir.resolve("results." + stamp + ".json"));
+        return Optional.of(archived);
+    }
+
+    /** Everything a row says but its wall time, which differs whenever a cell is measured again. */
+    private static List<Object> measurement(ResultRow r) {
+        return List.of(r.cell(), r.commPath(), r.value(), r.stderr(), r.n(), r.baseline(), r.delta(), r.relDelta(),
+                r.pValue(), r.test(), r.bytesPerForward(), r.protocol(), r.taskVersion(), r.settings(),
+                r.toolVersion());
+    }
+
+    private static Instant previousStart(Path outDir, Path results) {
+        try {
+            Optional<Provenance> p = ResultsJson.readProvenance(outDir.resolve(RESULTS_JSON));
+            if (p.isPresent()) {
+                return p.get().date();
+            }
+        } catch (ResultsException unreadable) {
+            // fall back to the file's time
+        }
+        try {
+            return Files.getLastModifiedTime(results).toInstant();
+        } catch (IOException e) {
+            return Instant.now();
+        }
+    }
+
+    private static void move(Path from, Path to) {
+        if (!Files.exists(from)) {
+            return;
+        }
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new InputException(from + ": cannot keep the earlier results as " + to.getFileName() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The provenance of every part of {@code dir} that has a {@code results.part-i-of-n.json} (parts written before
+     * results.json existed have none), in part order.
+     */
+    public static List<Provenance> partsProvenance(Path dir) {
+        List<Provenance> out = new ArrayList<>();
+        TreeMap<Integer, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "results.part-*.csv")) {
+            for (Path f : list) {
+                Matcher m = RESULTS_PART.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    files.put(Integer.parseInt(m.group(1)), f);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new InputException(dir + ": cannot list the shard parts: " + e.getMessage());
+        }
+        for (Path part : files.values()) {
+            ResultsJson.readProvenance(ResultsJson.besideCsv(part)).ifPresent(out::add);
+        }
+        return out;
+    }
 
     private static String cellId(String model, int tp, String comm, String commPath, String task) {
         return model + " tp=" + tp + " " + comm + " " + commPath + " " + task;
@@ -108,39 +226,76 @@ public final class SweepOutputs {
         return cellId(r.model(), r.tp(), r.comm(), r.commPath(), r.task());
     }
 
-    /** What a part's header says about itself: its shard and the plan's cells, in order. */
-    private record PartIdentity(String shard, List<String> cells) {
-        static PartIdentity of(Path file) {
-            String shard = null;
-            List<String> cells = new ArrayList<>();
-            for (String line : ResultsCsv.headerComments(file)) {
-                String l = line.strip();
-                if (l.startsWith(SHARD_PREFIX)) {
-                    shard = l.substring(SHARD_PREFIX.length());
-                } else if (l.startsWith(CELL_PREFIX)) {
-                    cells.add(l.substring(CELL_PREFIX.length()));
-                }
-            }
-            return new PartIdentity(shard, cells);
+    /**
+     * A part must say it is the shard its name says, its CSV files must be the ones it wrote, and it must list the same
+     * plan as the first part.
+     *
+     * @param byResultsHash every part's identity by the hash of the results CSV it wrote, to name a copy's origin
+     */
+    private static List<String> checkIdentity(Path results, Path items, Shard shard, List<String> planOrNull,
+                                              Map<String, String> byResultsHash) {
+        Optional<PartIdentity> found = ResultsJson.readPart(ResultsJson.besideCsv(results));
+        if (found.isEmpty()) {
+            return checkLegacyIdentity(results, items, shard, planOrNull);
         }
-    }
-
-    /** A part must say it is the shard its name says, and list the same plan as the first part. */
-    private static List<String> checkIdentity(Path file, Shard shard, List<String> planOrNull) {
-        PartIdentity id = PartIdentity.of(file);
-        if (id.shard() == null || id.cells().isEmpty()) {
-            throw new InputException(file + ": carries no shard identity (written by an older flashcomm, or not by "
-                    + "'flashcomm sweep --shard'); run shard " + shard + " again");
+        PartIdentity id = found.get();
+        String resultsHash = PartIdentity.sha256(results);
+        String writer = !id.resultsSha256().equals(resultsHash) ? byResultsHash.get(resultsHash) : id.shard();
+        if (writer == null) {
+            throw new InputException(results + ": not the file shard " + shard + " wrote (changed since); run shard "
+                    + shard + " again");
         }
-        if (!id.shard().equals(shard.toString())) {
-            throw new InputException(file + ": written by shard " + id.shard() + ", not " + shard
+        if (!writer.equals(shard.toString())) {
+            throw new InputException(results + ": written by shard " + writer + ", not " + shard
                     + " (a copy of another part?); run shard " + shard + " again");
         }
-        if (planOrNull != null && !planOrNull.equals(id.cells())) {
-            throw new InputException(file + ": belongs to another sweep (its plan of " + id.cells().size()
+        if (!id.itemsSha256().equals(PartIdentity.sha256(items))) {
+            throw new InputException(items + ": not the items file shard " + shard + " wrote (a copy of another "
+                    + "part?); run shard " + shard + " again");
+        }
+        if (planOrNull != null && !planOrNull.equals(id.planCells())) {
+            throw new InputException(results + ": belongs to another sweep (its plan of " + id.planCells().size()
                     + " cells differs from the first part's " + planOrNull.size() + "); remove the stale parts");
         }
-        return id.cells();
+        return id.planCells();
+    }
+
+    private static final String LEGACY_SHARD = "shard ";
+    private static final String LEGACY_CELL = "plan-cell ";
+
+    /**
+     * A part written before results.json held the identity: the same checks on what its {@code #} header lines say
+     * (the shard, then the plan's cells), in both of its files.
+     */
+    private static List<String> checkLegacyIdentity(Path results, Path items, Shard shard, List<String> planOrNull) {
+        List<String> plan = planOrNull;
+        for (Path file : List.of(results, items)) {
+            String writer = null;
+            List<String> cells = new ArrayList<>();
+            for (String line : ResultsCsv.legacyComments(file)) {
+                String l = line.strip();
+                if (l.startsWith(LEGACY_SHARD)) {
+                    writer = l.substring(LEGACY_SHARD.length());
+                } else if (l.startsWith(LEGACY_CELL)) {
+                    cells.add(l.substring(LEGACY_CELL.length()));
+                }
+            }
+            if (writer == null || cells.isEmpty()) {
+                throw new InputException(file + ": carries no shard identity (no " + ResultsJson.besideCsv(results)
+                        .getFileName() + ": written by an older flashcomm, or not by 'flashcomm sweep --shard'); run "
+                        + "shard " + shard + " again");
+            }
+            if (!writer.equals(shard.toString())) {
+                throw new InputException(file + ": written by shard " + writer + ", not " + shard
+                        + " (a copy of another part?); run shard " + shard + " again");
+            }
+            if (plan != null && !plan.equals(cells)) {
+                throw new InputException(file + ": belongs to another sweep (its plan of " + cells.size()
+                        + " cells differs from the first part's " + plan.size() + "); remove the stale parts");
+            }
+            plan = cells;
+        }
+        return plan;
     }
 
     public static String resultsPart(Shard shard) {
@@ -200,12 +355,17 @@ public final class SweepOutputs {
                 throw new InputException(items + ": missing, but " + results.getFileName() + " is there");
             }
         }
+        Map<String, String> byResultsHash = new HashMap<>();
+        for (int i = 1; i <= n; i++) {
+            Shard shard = new Shard(i, n);
+            ResultsJson.readPart(ResultsJson.besideCsv(dir.resolve(resultsPart(shard))))
+                    .ifPresent(id -> byResultsHash.put(id.resultsSha256(), id.shard()));
+        }
         for (int i = 1; i <= n; i++) {
             Shard shard = new Shard(i, n);
             Path results = dir.resolve(resultsPart(shard));
             Path items = dir.resolve(itemsPart(shard));
-            plan = checkIdentity(results, shard, plan);
-            checkIdentity(items, shard, plan);
+            plan = checkIdentity(results, items, shard, plan, byResultsHash);
             List<ResultRow> rows = ResultsCsv.read(results);
             Set<String> present = new HashSet<>();
             rows.forEach(r -> present.add(cellOf(r)));

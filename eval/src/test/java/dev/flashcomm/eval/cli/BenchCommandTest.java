@@ -5,9 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flashcomm.eval.sweep.TinySweep;
+import dev.flashcomm.results.BenchCsv;
+import dev.flashcomm.results.BenchRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code flashcomm bench} takes its model and windows from the sweep's planner, like {@code ppl}. */
+/**
+ * {@code flashcomm bench} takes its model and windows from the sweep's planner, like {@code ppl}; {@code --out} writes
+ * the numbers it prints as a CSV table. On the bundled model and demo text.
+ */
 class BenchCommandTest {
 
     @Test
@@ -30,5 +40,32 @@ class BenchCommandTest {
         assertTrue(run.errLines().get(0).contains("--seq-len 4096 exceeds max_position_embeddings 512"),
                 run.transcript());
         assertFalse(run.out().contains("matmul"), run.transcript());
+    }
+
+    @Test
+    void writesItsNumbersAsACsvTable(@TempDir Path tmp) throws IOException {
+        Path csv = tmp.resolve("bench.csv");
+        CliRun run = CliRun.of("bench", "--model", TinySweep.model().toString(), "--data",
+                TinySweep.demo("stories.txt").toString(), "--sections", "matmul,tp", "--comm-tp", "2", "--seq-len",
+                "64", "--batch", "1", "--limit", "1", "--out", csv.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("wrote       " + csv), run.transcript());
+        assertTrue(Files.readAllLines(csv).get(0).startsWith("SECTION,MEASURE,COMM,PATH,TP,VALUE,UNIT,DEVICE"));
+        List<BenchRow> rows = BenchCsv.read(csv);
+        BenchRow matmul = rows.get(0);
+        assertEquals("matmul", matmul.section());
+        assertEquals("GFLOP/s", matmul.unit());
+        assertTrue(matmul.value() > 0, matmul.toString());
+        List<String> tpRuns = rows.stream().filter(r -> r.section().equals("tp") && r.measure().equals("perplexity"))
+                .map(r -> r.comm() + "/" + r.path()).toList();
+        assertEquals(List.of("exact/fake", "fp16/fake", "int4-asym-g128/fake", "int4-asym-g128/packed"), tpRuns);
+        assertTrue(rows.stream().anyMatch(r -> r.measure().equals("peak_resident") && r.value() > 0), rows::toString);
+        double fake = perplexity(rows, "fake");
+        assertEquals(fake, perplexity(rows, "packed"), 0.0, "packed is bit-identical to fake");
+    }
+
+    private static double perplexity(List<BenchRow> rows, String path) {
+        return rows.stream().filter(r -> r.section().equals("tp") && r.measure().equals("perplexity")
+                && r.comm().startsWith("int4") && r.path().equals(path)).findFirst().orElseThrow().value();
     }
 }

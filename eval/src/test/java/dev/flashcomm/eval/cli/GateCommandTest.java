@@ -26,7 +26,7 @@ class GateCommandTest {
 
     private Path results(String name, ResultRow... rows) {
         Path file = tmp.resolve(name);
-        ResultsCsv.write(file, List.of(rows), List.of("written by GateCommandTest"));
+        ResultsCsv.write(file, List.of(rows));
         return file;
     }
 
@@ -53,8 +53,12 @@ class GateCommandTest {
                 row("int8-asym-g128", "piqa", "acc", 0.595));
         CliRun run = gate(file);
         assertEquals(0, run.exitCode(), run.transcript());
-        assertEquals("gate passed: 2 cells within bounds (perplexity +0.5%, accuracy -1.0 pt)",
-                run.out().strip());
+        List<String> lines = run.out().lines().toList();
+        assertEquals("gate passed: 2 of 4 cells (2 metric rows) against fp16; 2 fp16 cells are the reference, all "
+                + "within bounds (perplexity +0.5%, accuracy -1.0 pt)", lines.get(lines.size() - 1));
+        assertTrue(lines.get(0).matches("cell +value +baseline +delta +bound +limit +p +verdict"), lines.get(0));
+        assertTrue(lines.get(1).matches("llama3-tiny tp=2 int8-asym-g128 ppl:wiki perplexity +10\\.040 +10\\.000 "
+                + "+\\+0\\.40% +10\\.040 +<= 10\\.050 +- +pass"), lines.get(1));
     }
 
     @Test
@@ -66,10 +70,13 @@ class GateCommandTest {
         CliRun run = gate(file);
         assertEquals(1, run.exitCode(), run.transcript());
         List<String> lines = run.out().lines().toList();
-        assertEquals(List.of(
-                "VIOLATION   llama3-tiny tp=2 int4-asym-g128 ppl:wiki perplexity: 10.000 -> 10.100 (+1.00% > 0.50%)",
-                "VIOLATION   llama3-tiny tp=2 int4-asym-g128 piqa acc: 60.00 -> 58.00 (-2.00 pt > 1.00 pt)",
-                "gate FAILED: 2 of 3 cells out of bounds (perplexity +0.5%, accuracy -1.0 pt)"), lines);
+        assertTrue(lines.get(1).startsWith("llama3-tiny tp=2 int4-asym-g128 ppl:wiki perplexity")
+                && lines.get(1).endsWith("FAIL (+1.00% > 0.50%)"), run.transcript());
+        assertTrue(lines.get(2).startsWith("llama3-tiny tp=2 int4-asym-g128 piqa acc")
+                && lines.get(2).endsWith("FAIL (-2.00 pt > 1.00 pt)"), run.transcript());
+        assertTrue(lines.get(3).endsWith(" pass"), run.transcript());
+        assertEquals("gate FAILED: 2 of 3 cells out of bounds; 3 of 5 cells (3 metric rows) against fp16; 2 fp16 "
+                + "cells are the reference (perplexity +0.5%, accuracy -1.0 pt)", lines.get(4));
     }
 
     @Test
@@ -81,16 +88,55 @@ class GateCommandTest {
         assertEquals(0, gate(better, "--baseline", release.toString()).exitCode());
         CliRun fail = gate(worse, "--baseline", release.toString());
         assertEquals(1, fail.exitCode(), fail.transcript());
-        assertTrue(fail.out().contains("59.00 -> 57.50 (-1.50 pt > 1.00 pt)"), fail.transcript());
+        assertTrue(fail.out().contains("FAIL (-1.50 pt > 1.00 pt)"), fail.transcript());
+    }
+
+    @Test
+    void aResultsFileOfAnEarlierVersionWithCommentLinesStillGates() throws IOException {
+        Path file = results("r.csv", row("fp16", "piqa", "acc", 0.60), row("int4-asym-g128", "piqa", "acc", 0.58));
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        lines.addAll(0, List.of("# flashcomm 0.1.0", "# command: flashcomm sweep --model m"));
+        Files.write(file, lines);
+        CliRun run = gate(file);
+        assertEquals(1, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("FAIL (-2.00 pt > 1.00 pt)"), run.transcript());
+    }
+
+    @Test
+    void baselineCommTakesTheShortNamesCommTakes() {
+        Path file = results("r.csv", row("int8-asym-g128", "piqa", "acc", 0.60),
+                row("int4-asym-g128", "piqa", "acc", 0.595));
+        CliRun run = gate(file, "--baseline-comm", "int8");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("against int8-asym-g128; 1 int8-asym-g128 cell is the reference"),
+                run.transcript());
+    }
+
+    @Test
+    void recoveryConfidenceAndSignificanceFromTheCommandLine() {
+        // 100 items each; 0.58 vs 0.60 is a 96.7 % recovery
+        Path file = results("r.csv", row("fp16", "piqa", "acc", 0.60), row("int4-asym-g128", "piqa", "acc", 0.58));
+        assertEquals(1, CliRun.of("gate", "--results", file.toString(), "--min-recovery", "0.99").exitCode());
+        assertEquals(0, CliRun.of("gate", "--results", file.toString(), "--min-recovery", "95%").exitCode());
+        CliRun noisy = CliRun.of("gate", "--results", file.toString(), "--min-recovery", "95%", "--confidence",
+                "0.95");
+        assertEquals(1, noisy.exitCode(), "the Wilson lower bound of 58 % at n = 100 is 49.8 %: " + noisy.transcript());
+        assertTrue(noisy.out().contains("judged at 95.0% confidence"), noisy.transcript());
+        CliRun untested = CliRun.of("gate", "--results", file.toString(), "--min-recovery", "0.99",
+                "--require-significance", "0.05");
+        assertEquals(1, untested.exitCode(), "no P_VALUE in this file, so nothing excuses the drop");
+        assertTrue(untested.out().contains("no paired test to excuse it"), untested.transcript());
+        assertBadInput(CliRun.of("gate", "--results", file.toString()), "give at least one bound");
+        assertBadInput(CliRun.of("gate", "--results", file.toString(), "--min-recovery", "2"), "min recovery");
     }
 
     @Test
     void badThresholdsAreUsageErrors() {
         Path file = results("r.csv", row("fp16", "piqa", "acc", 0.6), row("int4-asym-g128", "piqa", "acc", 0.6));
         assertBadInput(CliRun.of("gate", "--results", file.toString(), "--max-ppl-increase", "0.5",
-                "--max-acc-drop", "1.0"), "must be a percentage such as 0.5%", "'0.5'");
+                "--max-acc-drop", "1.0"), "--max-ppl-increase must be a percentage such as 0.5%", "'0.5'");
         assertBadInput(CliRun.of("gate", "--results", file.toString(), "--max-ppl-increase", "0.5%",
-                "--max-acc-drop", "1%"), "accuracy points", "'1%'");
+                "--max-acc-drop", "1%"), "--max-acc-drop must be in accuracy points", "'1%'");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.flashcomm.eval.sweep.ModelIdentity;
 import dev.flashcomm.eval.sweep.TinySweep;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
+import dev.flashcomm.results.ResultsJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +67,8 @@ class PplSweepPipelineTest {
             CliRun gate = CliRun.of("gate", "--results", file.toString(), "--max-ppl-increase", "1000%",
                     "--max-acc-drop", "100");
             assertEquals(0, gate.exitCode(), gate.transcript());
-            assertTrue(gate.out().contains("gate passed: 1 cells within bounds"), gate.transcript());
+            assertTrue(gate.out().contains("gate passed: 1 of 2 cells (1 metric row) against fp16"),
+                    gate.transcript());
         }
     }
 
@@ -88,13 +90,20 @@ class PplSweepPipelineTest {
 
     @Test
     void filesSayWhenWhereAndWithWhatTheyWereMade() throws IOException {
-        String head = String.join("\n", Files.readAllLines(pplFile, StandardCharsets.UTF_8).subList(0, 8));
-        assertTrue(head.contains("# command: flashcomm ppl --model"), head);
-        assertTrue(head.matches("(?s).*# date \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ.*"), head);
-        assertTrue(head.contains("# engine PyTorch 2."), head);
-        assertTrue(head.contains("# model llama3-tiny " + TinySweep.model().toAbsolutePath().normalize()
-                + " sha256:" + ModelIdentity.of(TinySweep.model())), head);
-        assertTrue(head.contains("# data ppl:stories "), head);
+        // in results.json beside the CSV (ppl.csv: ppl.json), which itself starts with its header line
+        assertTrue(Files.readAllLines(pplFile, StandardCharsets.UTF_8).get(0).startsWith("MODEL,TP,COMM,"));
+        com.google.gson.JsonObject flashcomm = com.google.gson.JsonParser.parseString(Files.readString(
+                ResultsJson.besideCsv(pplFile))).getAsJsonObject().getAsJsonObject("flashcomm");
+        assertTrue(flashcomm.get("command").getAsString().startsWith("flashcomm ppl --model"), flashcomm.toString());
+        assertTrue(flashcomm.get("date").getAsString().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d.*Z"),
+                flashcomm.toString());
+        assertTrue(flashcomm.getAsJsonObject("environment").get("engine").getAsString().startsWith("PyTorch 2."));
+        com.google.gson.JsonObject model = flashcomm.getAsJsonArray("models").get(0).getAsJsonObject();
+        assertEquals("llama3-tiny", model.get("name").getAsString());
+        assertEquals(ModelIdentity.of(TinySweep.model()), model.get("sha256").getAsString());
+        assertEquals("ppl:stories", flashcomm.getAsJsonArray("data").get(0).getAsJsonObject().get("task")
+                .getAsString());
+        assertTrue(flashcomm.getAsJsonObject("settings").has("seed"), flashcomm.toString());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepOutputs;
+import dev.flashcomm.eval.sweep.TestProvenance;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
@@ -46,7 +47,8 @@ class SweepMergeCommandTest {
 
     private void part(Path dir, Shard shard, List<ResultRow> rows, Map<CellKey, List<ItemScore>> items,
                       List<String> plan) {
-        SweepOutputs.writePart(dir, shard, new SweepOutputs.Measurements(rows, items), List.of("test part"), plan);
+        SweepOutputs.writePart(dir, shard, new SweepOutputs.Measurements(rows, items), "fp16",
+                TestProvenance.of("flashcomm sweep --shard " + shard), plan);
     }
 
     @Test
@@ -104,6 +106,41 @@ class SweepMergeCommandTest {
         assertTrue(Files.exists(tmp.resolve("items.csv")));
         assertTrue(run.out().contains("25.00 (-25.00)"), run.transcript());
         assertTrue(run.out().contains("10.500 (+5.00%)"), run.transcript());
+    }
+
+    /**
+     * Parts written before results.json existed: the tool, the command and the shard's identity in {@code #} lines
+     * above the header, no JSON beside them; a part of such a sweep without its identity is still refused.
+     */
+    @Test
+    void mergesPartsOfAnEarlierVersion() throws java.io.IOException {
+        part(tmp, new Shard(1, 2), List.of(FP16_PPL, INT4_ACC), Map.of(INT4_ACC.cell(), acc(0, 0, 1, 0)));
+        part(tmp, new Shard(2, 2), List.of(FP16_ACC, INT4_PPL), Map.of(FP16_ACC.cell(), acc(1, 0, 1, 0)));
+        for (String name : List.of("results.part-1-of-2", "results.part-2-of-2", "items.part-1-of-2",
+                "items.part-2-of-2")) {
+            Path csv = tmp.resolve(name + ".csv");
+            List<String> lines = new java.util.ArrayList<>(Files.readAllLines(csv));
+            List<String> header = new java.util.ArrayList<>(List.of("# flashcomm 0.1.0",
+                    "# command: flashcomm sweep --shard x", "# shard " + name.substring(name.length() - 6)
+                            .replace("-of-", "/")));
+            PLAN.forEach(c -> header.add("# plan-cell " + c));
+            lines.addAll(0, header);
+            Files.write(csv, lines);
+            Files.deleteIfExists(tmp.resolve("results" + name.substring(name.indexOf('.')) + ".json"));
+        }
+        CliRun run = CliRun.of("merge", "--dir", tmp.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(4, ResultsCsv.read(tmp.resolve("results.csv")).size());
+        assertTrue(Files.readString(tmp.resolve("results.json")).contains("\"command\": \"flashcomm merge --dir "),
+                "the merge's own provenance, with no parts to keep");
+
+        Path second = tmp.resolve("results.part-2-of-2.csv");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(second));
+        lines.removeIf(l -> l.startsWith("# shard "));
+        Files.write(second, lines);
+        CliRun refused = CliRun.of("merge", "--dir", tmp.toString());
+        assertEquals(2, refused.exitCode(), refused.transcript());
+        assertTrue(refused.err().contains(second + ": carries no shard identity"), refused.transcript());
     }
 
     @Test

@@ -45,13 +45,16 @@ class ShardTest {
         assertTrue(none.getMessage().startsWith(out + ": no results.part-"), none.getMessage());
 
         SweepOutputs.Measurements empty = new SweepOutputs.Measurements(List.of(), java.util.Map.of());
-        SweepOutputs.writePart(out, new Shard(1, 3), empty, List.of(), List.of("m tp=2 fp16 fake piqa"));
-        SweepOutputs.writePart(out, new Shard(3, 3), empty, List.of(), List.of("m tp=2 fp16 fake piqa"));
+        SweepOutputs.writePart(out, new Shard(1, 3), empty, "fp16", TestProvenance.of("sweep"),
+                List.of("m tp=2 fp16 fake piqa"));
+        SweepOutputs.writePart(out, new Shard(3, 3), empty, "fp16", TestProvenance.of("sweep"),
+                List.of("m tp=2 fp16 fake piqa"));
         InputException missing = assertThrows(InputException.class, () -> SweepOutputs.mergeParts(out));
         assertEquals(out.resolve("results.part-2-of-3.csv") + ": missing; shard 2/3 has not finished",
                 missing.getMessage());
 
-        SweepOutputs.writePart(out, new Shard(1, 2), empty, List.of(), List.of("m tp=2 fp16 fake piqa"));
+        SweepOutputs.writePart(out, new Shard(1, 2), empty, "fp16", TestProvenance.of("sweep"),
+                List.of("m tp=2 fp16 fake piqa"));
         InputException mixed = assertThrows(InputException.class, () -> SweepOutputs.mergeParts(out));
         assertTrue(mixed.getMessage().contains("different shard counts [2, 3]"), mixed.getMessage());
         assertFalse(Files.exists(out.resolve("results.csv")));

@@ -137,10 +137,10 @@ class SweepRunTest {
 
         SweepOutputs.Measurements merged = SweepOutputs.mergeParts(out);
         List<ResultRow> mergedRows = SweepOutputs.writeCompared(out.resolve("results.csv"),
-                out.resolve("items.csv"), merged, "fp16", List.of());
+                out.resolve("items.csv"), merged, "fp16", TestProvenance.of("flashcomm merge"));
         List<ResultRow> cleanRows = SweepOutputs.writeCompared(cleanOut.resolve("results.csv"),
                 cleanOut.resolve("items.csv"), new SweepOutputs.Measurements(clean.rows(), clean.items()), "fp16",
-                List.of());
+                TestProvenance.of("flashcomm sweep"));
         TinySweep.assertSameMeasurements(cleanRows, clean.items(), mergedRows, merged.items());
         assertEquals(cleanRows.stream().map(ResultRow::cell).toList(),
                 mergedRows.stream().map(ResultRow::cell).toList(), "same row order as an unsharded sweep");
@@ -152,8 +152,8 @@ class SweepRunTest {
         SweepConfig config = TinySweep.config(List.of(TinySweep.model()), out, shard);
         SweepPlan plan = SweepPlanner.plan(config);
         SweepOutcome outcome = new Sweep(plan, CellListener.NONE).run();
-        SweepOutputs.writePart(out, shard, new SweepOutputs.Measurements(outcome.rows(), outcome.items()),
-                List.of("test"), SweepOutputs.planCells(plan.cells()));
+        SweepOutputs.writePart(out, shard, new SweepOutputs.Measurements(outcome.rows(), outcome.items()), "fp16",
+                TestProvenance.of("flashcomm sweep --shard " + shard), SweepOutputs.planCells(plan.cells()));
         return outcome;
     }
 
