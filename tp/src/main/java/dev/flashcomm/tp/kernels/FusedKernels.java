@@ -145,6 +145,60 @@ public final class FusedKernels implements AutoCloseable {
                 "    for r in range(1, len(parts)):",
                 "      s = torch.add(s, q[r * per:(r + 1) * per])",
                 "    return torch.reshape(self.qdq_any(s, ag_sym, ag_qmax, ag_qmax_f), [rows, cols])",
+                "  def pack_bits(" + self + ", codes: Tensor, bits: int) -> Tensor:",
+                "    n = codes.size(0)",
+                "    length = codes.size(1)",
+                "    per = 8 // bits",
+                "    nbytes = (length * bits + 7) // 8",
+                "    c = codes.byte()",
+                "    pad = nbytes * per - length",
+                "    if pad > 0:",
+                "      c = torch.cat([c, c.new_zeros([n, pad])], 1)",
+                "    c = torch.reshape(c, [n, nbytes, per])",
+                "    out = c[:, :, 0]",
+                "    for i in range(1, per):",
+                "      out = torch.bitwise_or(out, torch.bitwise_left_shift(c[:, :, i], bits * i))",
+                "    return out.contiguous()",
+                "  def unpack_bits(" + self + ", packed: Tensor, bits: int, length: int) -> Tensor:",
+                "    n = packed.size(0)",
+                "    per = 8 // bits",
+                "    mask = (1 << bits) - 1",
+                "    parts: List[Tensor] = []",
+                "    for i in range(per):",
+                "      parts.append(torch.bitwise_and(torch.bitwise_right_shift(packed, bits * i), mask))",
+                "    codes = torch.reshape(torch.stack(parts, 2), [n, -1])",
+                "    return codes[:, 0:length].float()",
+                "  def pack_groups(" + self + ", x: Tensor, bits: int, sym: bool, qmax: Tensor, qmax_f: float)"
+                        + " -> Tuple[Tensor, Tensor, Tensor]:",
+                "    if sym:",
+                "      levels, a = self.quantize_sym(x, qmax, qmax_f)",
+                "      none = a.new_zeros([0]).half()",
+                "      return (self.pack_bits(torch.add(levels, qmax), bits), a.half(), none)",
+                "    else:",
+                "      levels, s, mn = self.quantize_asym(x, qmax, qmax_f)",
+                "      return (self.pack_bits(levels, bits), s.half(), mn.half())",
+                "  def unpack_groups(" + self + ", codes: Tensor, scale: Tensor, mn: Tensor, bits: int, sym: bool, "
+                        + "qmax: Tensor, length: int) -> Tensor:",
+                "    c = self.unpack_bits(codes, bits, length)",
+                "    if sym:",
+                "      return torch.mul(torch.sub(c, qmax), scale.float())",
+                "    else:",
+                "      return torch.add(torch.mul(c, scale.float()), mn.float())",
+                "  def flash_packed(" + self + ", parts: List[Tensor], length: int, rs_bits: int, rs_sym: bool, "
+                        + "rs_qmax: Tensor, rs_qmax_f: float, ag_bits: int, ag_sym: bool, ag_qmax: Tensor, "
+                        + "ag_qmax_f: float) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:",
+                "    rows = parts[0].size(0)",
+                "    cols = parts[0].size(1)",
+                "    x = torch.reshape(torch.cat(parts, 0), [-1, length])",
+                "    c1, s1, m1 = self.pack_groups(x, rs_bits, rs_sym, rs_qmax, rs_qmax_f)",
+                "    d = self.unpack_groups(c1, s1, m1, rs_bits, rs_sym, rs_qmax, length)",
+                "    per = rows * cols // length",
+                "    s = d[0:per]",
+                "    for r in range(1, len(parts)):",
+                "      s = torch.add(s, d[r * per:(r + 1) * per])",
+                "    c2, s2, m2 = self.pack_groups(s, ag_bits, ag_sym, ag_qmax, ag_qmax_f)",
+                "    out = self.unpack_groups(c2, s2, m2, ag_bits, ag_sym, ag_qmax, length)",
+                "    return (torch.reshape(out, [rows, cols]), c1, s1, m1, c2, s2, m2)",
                 "  def mlp_partial(" + self + ", xn: Tensor, w_gate_up: Tensor, "
                         + (f.mlpBias() ? "b_gate_up: Tensor, " : "") + "columns: int, w_down: Tensor) -> Tensor:",
                 "    gu = torch.matmul(xn, w_gate_up)",
@@ -275,6 +329,23 @@ public final class FusedKernels implements AutoCloseable {
         return run("flash_fake", first.getManager(), new ListArg(list), (long) length, rsSymmetric,
                 Scalars.of(first, rsQmax, DataType.FLOAT32), (double) rsQmax, agSymmetric,
                 Scalars.of(first, agQmax, DataType.FLOAT32), (double) agQmax);
+    }
+
+    /**
+     * {@code EngineFlashPackedAllReduce}'s one-device path as one call, bit for bit, for plain integer codes whose
+     * width divides 8 (codes packed LSB-first with shifts and ors, which DJL lacks): the stacked partials packed
+     * with the rs parameters, decoded, summed in rank order in fp32, packed with the ag parameters and decoded.
+     *
+     * @return {@code {sum [rows, cols], rs codes, rs scales (fp16), rs mins (fp16; empty when symmetric), ag codes,
+     *         ag scales, ag mins}}: the buffers that travel, for counting their bytes
+     */
+    public NDArray[] flashPacked(List<NDArray> parts, int length, int rsBits, boolean rsSymmetric, int rsQmax,
+                                 int agBits, boolean agSymmetric, int agQmax) {
+        NDArray first = parts.get(0);
+        PtNDArray[] list = parts.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new);
+        return runTuple("flash_packed", first.getManager(), new ListArg(list), (long) length, (long) rsBits,
+                rsSymmetric, Scalars.of(first, rsQmax, DataType.FLOAT32), (double) rsQmax, (long) agBits,
+                agSymmetric, Scalars.of(first, agQmax, DataType.FLOAT32), (double) agQmax);
     }
 
     /** A {@code List[Tensor]} argument. */

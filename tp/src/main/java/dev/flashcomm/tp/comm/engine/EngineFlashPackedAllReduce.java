@@ -3,6 +3,9 @@ package dev.flashcomm.tp.comm.engine;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import dev.flashcomm.quant.Accumulation;
+import dev.flashcomm.quant.ElementType;
+import dev.flashcomm.tp.kernels.FusedKernels;
+import dev.flashcomm.tp.kernels.SharedKernels;
 import dev.flashcomm.quant.QuantSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,16 +43,30 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
     private final EngineGroupQuantizer rsQuantizer;
     private final EngineGroupQuantizer agQuantizer;
     private final Accumulation acc;
+    private final QuantSpec ag;
+    /** The fused one-device path: plain integer codes whose width divides 8, summed in fp32; null otherwise. */
+    private final FusedKernels kernels;
 
     public EngineFlashPackedAllReduce(QuantSpec rs, QuantSpec ag) {
         this(rs, ag, Accumulation.FP32);
     }
 
     public EngineFlashPackedAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc) {
+        this(rs, ag, acc, SharedKernels.orNull());
+    }
+
+    /** @param kernels fused kernels for the one-device path, or null for DJL ops (tests compare the two) */
+    EngineFlashPackedAllReduce(QuantSpec rs, QuantSpec ag, Accumulation acc, FusedKernels kernels) {
         this.acc = acc;
         this.rs = rs;
-        this.rsQuantizer = new EngineGroupQuantizer(rs);
-        this.agQuantizer = new EngineGroupQuantizer(ag);
+        this.ag = ag;
+        this.rsQuantizer = new EngineGroupQuantizer(rs, kernels);
+        this.agQuantizer = new EngineGroupQuantizer(ag, kernels);
+        this.kernels = byteAligned(rs) && byteAligned(ag) && acc == Accumulation.FP32 ? kernels : null;
+    }
+
+    private static boolean byteAligned(QuantSpec s) {
+        return s.element() == ElementType.INT && !s.spikes() && 8 % s.bits() == 0;
     }
 
     @Override
@@ -129,6 +146,9 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
         long fullPerRank = layout.fullBefore(groups);
         long tailPerRank = layout.tailBefore(groups);
         long[] sent = new long[ranks];
+        if (kernels != null && layout.tailLength() == 0) {
+            return fusedOnOneDevice(partials, layout, groups, fullPerRank, rows);
+        }
         PackedChunk packed = PackedChunk.pack(rsQuantizer, layout.split(EngineAllReduce.stacked(partials)));
         for (int r = 0; r < ranks; r++) {
             for (int j = 0; j < ranks; j++) {
@@ -147,6 +167,32 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
             sent[j] += (long) (ranks - 1) * chunk(reduced, layout, groups, ranks, j, 0, 0).byteSize();
         }
         return new Result(layout.join(reduced.unpack(agQuantizer), rows), sent);
+    }
+
+    /**
+     * The path above as one fused call (whole groups only); the bytes are counted the same way, from row ranges of
+     * the packed buffers the call returns.
+     */
+    private Result fusedOnOneDevice(List<NDArray> partials, EngineGroupLayout layout, long groups, long fullPerRank,
+                                    int rows) {
+        int ranks = partials.size();
+        int length = layout.length();
+        NDArray[] out = kernels.flashPacked(partials, length, rs.bits(), rs.symmetric(), rs.qmax(), ag.bits(),
+                ag.symmetric(), ag.qmax());
+        PackedChunk packed = new PackedChunk(new PackedPiece(out[1], out[2], rs.symmetric() ? null : out[3], length),
+                null);
+        PackedChunk reduced = new PackedChunk(new PackedPiece(out[4], out[5], ag.symmetric() ? null : out[6], length),
+                null);
+        long[] sent = new long[ranks];
+        for (int r = 0; r < ranks; r++) {
+            for (int j = 0; j < ranks; j++) {
+                if (j != r) {
+                    sent[r] += chunk(packed, layout, groups, ranks, j, r * fullPerRank, 0).byteSize();
+                }
+            }
+            sent[r] += (long) (ranks - 1) * chunk(reduced, layout, groups, ranks, r, 0, 0).byteSize();
+        }
+        return new Result(out[0], sent);
     }
 
     /** Chunk j (of the doc's group split) of a packed buffer whose groups start at the given full/tail rows. */
