@@ -6,21 +6,17 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -80,40 +76,16 @@ final class CsvFiles {
      * nothing) is replaced: see {@link OutputFiles#checkReplaceable}.
      */
     static void writeAtomically(Path target, CSVFormat format, RecordWriter body) {
-        OutputFiles.checkReplaceable(target);
-        Path absolute = target.toAbsolutePath();
-        // A fresh name rather than Files.createTempFile, whose owner-only permissions the final file would inherit.
-        Path tmp = absolute.resolveSibling(absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 CSVPrinter printer = new CSVPrinter(
-                         new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8)), format)) {
+            AtomicFiles.write(target, out -> {
+                // not closed here: AtomicFiles forces the stream to disk and closes it
+                CSVPrinter printer = new CSVPrinter(
+                        new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)), format);
                 body.write(printer);
                 printer.flush();
-                channel.force(true);
-            }
-            OutputFiles.checkReplaceable(target); // again: the target may have been swapped while we wrote
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (NoSuchFileException e) {
-            deleteQuietly(tmp, e);
-            throw ResultsException.in(target, "cannot write: directory " + absolute.getParent() + " does not exist");
-        } catch (IOException e) {
-            deleteQuietly(tmp, e);
-            throw ResultsException.in(target, "cannot write: " + OutputFiles.describe(e));
+            });
         } catch (UncheckedIOException e) {
-            deleteQuietly(tmp, e);
             throw ResultsException.in(target, "cannot write: " + describe(e));
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp, e);
-            throw e;
-        }
-    }
-
-    private static void deleteQuietly(Path tmp, Exception cause) {
-        try {
-            Files.deleteIfExists(tmp);
-        } catch (IOException suppressed) {
-            cause.addSuppressed(suppressed);
         }
     }
 
