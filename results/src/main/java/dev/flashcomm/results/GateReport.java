@@ -93,7 +93,7 @@ public record GateReport(List<GateVerdict> verdicts, List<String> notGated, int 
         }
         StringBuilder out = new StringBuilder();
         if (!verdicts.isEmpty()) {
-            out.append(layout(table));
+            out.append(TextTable.layout(table, i -> i == 0 || i == table.get(0).length - 1));
         }
         notGated.forEach(line -> out.append("not gated   ").append(line).append('\n'));
         String cells = String.format(Locale.ROOT, "%d of %d cells (%d metric row%s) against %s; %d %s %s the "
@@ -118,27 +118,6 @@ public record GateReport(List<GateVerdict> verdicts, List<String> notGated, int 
             return Double.toString(v);
         }
         return r.metricKind() == MetricKind.ACCURACY ? fmt("%.2f", 100 * v) : fmt("%.3f", v);
-    }
-
-    private static String layout(List<String[]> table) {
-        int width = table.get(0).length;
-        int[] widths = new int[width];
-        for (String[] line : table) {
-            for (int i = 0; i < width; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] line : table) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < width; i++) {
-                String pad = " ".repeat(widths[i] - line[i].length());
-                boolean left = i == 0 || i == width - 1;
-                text.append(i > 0 ? "  " : "").append(left ? line[i] + pad : pad + line[i]);
-            }
-            out.append(text.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
     }
 
     private static String fmt(String format, double v) {

@@ -16,7 +16,6 @@ import java.util.TreeSet;
 public final class SummaryTable {
 
     private static final double SIGNIFICANT = 0.05;
-    private static final String GAP = "  ";
 
     private SummaryTable() {
     }
@@ -30,7 +29,8 @@ public final class SummaryTable {
         if (rows.isEmpty()) {
             return "(no results)\n";
         }
-        return layout(cells(rows, baselineComm)) + legend(baselineComm) + "\n";
+        // the four key columns left-aligned, the numbers right-aligned
+        return TextTable.layout(cells(rows, baselineComm), i -> i < 4) + legend(baselineComm) + "\n";
     }
 
     /** What the table's last line says about its units and the significance mark. */
@@ -97,30 +97,6 @@ public final class SummaryTable {
         };
         boolean significant = row.pValue().isPresent() && row.pValue().getAsDouble() < SIGNIFICANT;
         return value + " (" + delta + ")" + (significant ? "*" : "");
-    }
-
-    /** Left-aligns the four key columns and right-aligns the numbers. */
-    private static String layout(List<String[]> table) {
-        int width = table.get(0).length;
-        int[] widths = new int[width];
-        for (String[] line : table) {
-            for (int i = 0; i < width; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] line : table) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < width; i++) {
-                if (i > 0) {
-                    text.append(GAP);
-                }
-                String pad = " ".repeat(widths[i] - line[i].length());
-                text.append(i < 4 ? line[i] + pad : pad + line[i]);
-            }
-            out.append(text.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
     }
 
     private static String fmt(String format, double value) {
