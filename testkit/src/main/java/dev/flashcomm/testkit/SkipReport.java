@@ -1,4 +1,4 @@
-package dev.flashcomm.tp;
+package dev.flashcomm.testkit;
 
 import java.io.PrintStream;
 import java.util.Optional;
@@ -10,7 +10,8 @@ import org.opentest4j.TestAbortedException;
 /**
  * Prints every skipped test with its reason on the console. Surefire's summary only counts skips, so a missing
  * fixture directory would otherwise go unnoticed; the reasons ({@code skipped: no fixtures at /path}) name the path.
- * A copy of eval's SkipReport (test code is not shared between modules). Registered for every test class through {@code META-INF/services} and extension autodetection.
+ * Registered for every test class of a module that has this module as a test dependency, through this jar's
+ * {@code META-INF/services} and the module's {@code junit.jupiter.extensions.autodetection.enabled=true}.
  */
 public final class SkipReport implements TestWatcher, LifecycleMethodExecutionExceptionHandler {
 

@@ -1,4 +1,4 @@
-package dev.flashcomm.eval;
+package dev.flashcomm.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
