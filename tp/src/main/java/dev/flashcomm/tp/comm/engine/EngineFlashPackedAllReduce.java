@@ -144,11 +144,11 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
         EngineGroupLayout layout = new EngineGroupLayout(EngineAllReduce.cols(partials), rs.groupSize());
         long groups = layout.groupCount(rows);
         long fullPerRank = layout.fullBefore(groups);
+        if (kernels != null && layout.tailLength() == 0) {
+            return fusedOnOneDevice(partials, layout, groups, fullPerRank);
+        }
         long tailPerRank = layout.tailBefore(groups);
         long[] sent = new long[ranks];
-        if (kernels != null && layout.tailLength() == 0) {
-            return fusedOnOneDevice(partials, layout, groups, fullPerRank, rows);
-        }
         PackedChunk packed = PackedChunk.pack(rsQuantizer, layout.split(EngineAllReduce.stacked(partials)));
         for (int r = 0; r < ranks; r++) {
             for (int j = 0; j < ranks; j++) {
@@ -173,8 +173,8 @@ public final class EngineFlashPackedAllReduce implements EngineAllReduce {
      * The path above as one fused call (whole groups only); the bytes are counted the same way, from row ranges of
      * the packed buffers the call returns.
      */
-    private Result fusedOnOneDevice(List<NDArray> partials, EngineGroupLayout layout, long groups, long fullPerRank,
-                                    int rows) {
+    private Result fusedOnOneDevice(List<NDArray> partials, EngineGroupLayout layout, long groups,
+                                    long fullPerRank) {
         int ranks = partials.size();
         int length = layout.length();
         NDArray[] out = kernels.flashPacked(partials, length, rs.bits(), rs.symmetric(), rs.qmax(), ag.bits(),
