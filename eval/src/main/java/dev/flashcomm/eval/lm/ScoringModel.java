@@ -75,6 +75,11 @@ public final class ScoringModel implements AutoCloseable {
         return new FormatCommunicator(settings, commImpl, meter, errors);
     }
 
+    /** A manager for one batch's arrays on the primary device; the caller closes it. */
+    NDManager newBatchManager() {
+        return root.newSubManager();
+    }
+
     public int maxLength() {
         return model.config().maxPositions();
     }

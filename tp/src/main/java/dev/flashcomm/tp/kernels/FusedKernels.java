@@ -109,6 +109,32 @@ public final class FusedKernels implements AutoCloseable {
                 "    v = torch.transpose(v, 1, 2)",
                 "    c = torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
                 "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
+                "  def masked_attention(" + self + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:",
+                "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=None, enable_gqa=True)",
+                "  def attention_cached(" + self + ", xn: Tensor, w_qkv: Tensor, "
+                        + (f.qkvBias() ? "b_qkv: Tensor, " : "")
+                        + (f.qkNorm() ? "q_norm: Tensor, k_norm: Tensor, " : "")
+                        + "eps: float, cos: Tensor, sin: Tensor, heads: int, kv_heads: int, head_dim: int, "
+                        + "wo: Tensor, k_cache: Tensor, v_cache: Tensor, offset: int, mask: Tensor) -> Tensor:",
+                "    b = xn.size(0)",
+                "    n = xn.size(1)",
+                "    qkv = torch.matmul(xn, w_qkv)",
+                f.qkvBias() ? "    qkv = torch.add(qkv, b_qkv)" : "    pass",
+                "    qw = heads * head_dim",
+                "    kw = kv_heads * head_dim",
+                "    q = torch.reshape(qkv[:, :, 0:qw], [b, n, heads, head_dim])",
+                "    k = torch.reshape(qkv[:, :, qw:qw + kw], [b, n, kv_heads, head_dim])",
+                "    v = torch.reshape(qkv[:, :, qw + kw:qw + 2 * kw], [b, n, kv_heads, head_dim])",
+                f.qkNorm() ? "    q = self.rms_norm(q, q_norm, eps)" : "    pass",
+                f.qkNorm() ? "    k = self.rms_norm(k, k_norm, eps)" : "    pass",
+                "    half = head_dim // 2",
+                "    q = self.rotate(torch.transpose(q, 1, 2), cos, sin, half)",
+                "    k_cache[:, :, offset:offset + n] = self.rotate(torch.transpose(k, 1, 2), cos, sin, half)",
+                "    v_cache[:, :, offset:offset + n] = torch.transpose(v, 1, 2)",
+                "    total = offset + n",
+                "    c = torch.scaled_dot_product_attention(q, k_cache[:, :, 0:total], v_cache[:, :, 0:total], mask, "
+                        + "0., False, scale=None, enable_gqa=True)",
+                "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
                 "  def r16(" + self + ", x: Tensor) -> Tensor:",
                 "    return torch.clamp(x, -65504., 65504.).half().float()",
                 "  def quantize_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float)"
@@ -286,6 +312,38 @@ public final class FusedKernels implements AutoCloseable {
         }
         args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo));
         return run("attention_partial", xn.getManager(), args.toArray());
+    }
+
+    /**
+     * {@code softmax(q·kᵀ/sqrt(d) + mask)·v} with an additive mask broadcast over heads (an incremental decode's
+     * queries against its cache); k/v heads as in {@link #causalAttention}.
+     *
+     * @param mask {@code [B, 1, n, T]} in q's dtype
+     */
+    public NDArray maskedAttention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        return run("masked_attention", q.getManager(), q, k, v, mask);
+    }
+
+    /**
+     * One rank's attention partial for new positions of an incremental decode (see
+     * {@code RankLayer.attentionPartialCached}): writes their keys and values into {@code kCache} / {@code vCache}
+     * {@code [B, kvHeads, capacity, d]} at {@code offset}, in place, and attends over slots {@code [0, offset + n)}
+     * under {@code mask}. Owned by xn's manager.
+     */
+    public NDArray attentionCached(NDArray xn, NDArray wQkv, NDArray bQkv, NDArray qNorm, NDArray kNorm, double eps,
+                                   NDArray cos, NDArray sin, int heads, int kvHeads, int headDim, NDArray wo,
+                                   NDArray kCache, NDArray vCache, int offset, NDArray mask) {
+        List<Object> args = new ArrayList<>(List.of(xn, wQkv));
+        if (features.qkvBias()) {
+            args.add(bQkv);
+        }
+        if (features.qkNorm()) {
+            args.add(qNorm);
+            args.add(kNorm);
+        }
+        args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo, kCache, vCache,
+                (long) offset, mask));
+        return run("attention_cached", xn.getManager(), args.toArray());
     }
 
     /** One rank's MLP partial {@code [B, L, H]}: {@code bGateUp} only with {@link LayerFeatures#mlpBias}. */

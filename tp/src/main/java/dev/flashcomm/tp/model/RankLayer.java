@@ -64,6 +64,10 @@ final class RankLayer {
         this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 
+    int kvHeads() {
+        return kvHeads;
+    }
+
     /**
      * This rank's attention partial {@code [B, L, H]} before the all-reduce (o_proj bias not included). With the
      * fused kernels and KV heads grouped evenly it is one fused call; otherwise the ops below, with the fused core
@@ -96,6 +100,73 @@ final class RankLayer {
         NDArray context = attention.isFused() ? fusedContext(attention, q, k, v)
                 : explicitContext(q, expandKv(k).transpose(0, 1, 3, 2), expandKv(v), mask, attention.scoreBudget());
         return context.transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim).matMul(wo);
+    }
+
+    /**
+     * This rank's attention partial for {@code n} new positions of an incremental decode: their keys and values are
+     * written into the rank's cache at {@code slot.offset()}, and the queries attend to every cached position up to
+     * and including their own under {@code mask}. The same ops as {@link #attentionPartial}; with the fused kernels
+     * and KV heads grouped evenly, one fused call.
+     *
+     * @param cos  {@code [B, 1, n, d]}: each row's own positions (rows are left-padded by different amounts)
+     * @param mask {@code [B, 1, n, offset + n]} additive: 0 where a query may see a slot, -inf elsewhere
+     */
+    NDArray attentionPartialCached(NDArray xn, NDArray cos, NDArray sin, NDArray mask, KvCache.Slot slot,
+                                   Attention attention) {
+        if (attention.isFused() && uniformGroup > 0) {
+            return attention.fused().attentionCached(xn, wQkv, bQkv, qNorm, kNorm, rmsEps, cos, sin, heads, kvHeads,
+                    headDim, wo, slot.keys(), slot.values(), slot.offset(), mask);
+        }
+        long b = xn.getShape().get(0);
+        long n = xn.getShape().get(1);
+        NDArray qkv = linear(xn, wQkv, bQkv);
+        int qw = heads * headDim;
+        int kw = kvHeads * headDim;
+        NDArray q = qkv.get(":, :, 0:" + qw).reshape(b, n, heads, headDim);
+        NDArray k = qkv.get(":, :, " + qw + ":" + (qw + kw)).reshape(b, n, kvHeads, headDim);
+        NDArray v = qkv.get(":, :, " + (qw + kw) + ":" + (qw + 2 * kw)).reshape(b, n, kvHeads, headDim);
+        if (qNorm != null) {
+            q = RmsNorm.apply(q, qNorm, rmsEps);
+            k = RmsNorm.apply(k, kNorm, rmsEps);
+        }
+        q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
+        k = rotate(k.transpose(0, 2, 1, 3), cos, sin);
+        v = v.transpose(0, 2, 1, 3);
+        long total = slot.offset() + n;
+        NDIndex fresh = new NDIndex(":, :, " + slot.offset() + ":" + total);
+        slot.keys().set(fresh, k);
+        slot.values().set(fresh, v);
+        // views of the filled part, owned by this call's manager (not the cache's, which lives across steps)
+        NDIndex filled = new NDIndex(":, :, 0:" + total);
+        NDArray keys = slot.keys().get(xn.getManager(), filled);
+        NDArray values = slot.values().get(xn.getManager(), filled);
+        NDArray context = attention.isFused() ? attention.fused().maskedAttention(q, expandKv(keys),
+                expandKv(values), mask)
+                : maskedContext(q, expandKv(keys).transpose(0, 1, 3, 2), expandKv(values), mask,
+                        attention.scoreBudget());
+        return context.transpose(0, 2, 1, 3).reshape(b, n, (long) heads * headDim).matMul(wo);
+    }
+
+    /** softmax(q·kᵀ·scale + mask)·v with a per-row mask {@code [B, 1, n, T]}, in blocks of queries. */
+    private NDArray maskedContext(NDArray q, NDArray kT, NDArray v, NDArray mask, long scoreBudget) {
+        long b = q.getShape().get(0);
+        long n = q.getShape().get(2);
+        long total = kT.getShape().get(3);
+        long chunk = Math.max(1, Math.min(n, scoreBudget / (b * heads * total)));
+        if (chunk >= n) {
+            return attend(q, kT, v, mask);
+        }
+        NDList parts = new NDList();
+        for (long q0 = 0; q0 < n; q0 += chunk) {
+            long q1 = Math.min(n, q0 + chunk);
+            try (NDManager scope = q.getManager().newSubManager()) {
+                String rows = ":, :, " + q0 + ":" + q1;
+                NDArray qc = q.get(rows);
+                scope.tempAttachAll(qc);
+                parts.add(scope.ret(attend(qc, kT, v, mask.get(scope, new NDIndex(rows)))));
+            }
+        }
+        return NDArrays.concat(parts, 2);
     }
 
     /**

@@ -22,6 +22,21 @@ final class RotaryTable {
         this.inverseFrequencies = inverseFrequencies.clone();
     }
 
+    /**
+     * cos/sin at arbitrary positions: {@code positions} {@code [B, n]} fp32 (whole numbers) gives {cos, sin}, each
+     * {@code [B, 1, n, headDim]} in fp32 on the positions' manager, ready to broadcast over heads. Angles are the
+     * same fp32 products as {@link #create}'s, so a position gets the same values either way.
+     */
+    NDArray[] at(NDArray positions) {
+        Shape s = positions.getShape();
+        int half = inverseFrequencies.length;
+        NDArray inv = positions.getManager().create(inverseFrequencies, new Shape(1, 1, half));
+        NDArray angles = positions.reshape(s.get(0), s.get(1), 1).mul(inv);
+        NDArray cos = angles.cos();
+        NDArray sin = angles.sin();
+        return new NDArray[] {cos.concat(cos, 2).expandDims(1), sin.concat(sin, 2).expandDims(1)};
+    }
+
     /** Returns {cos, sin}, each {@code [L, headDim]} in fp32, on {@code manager}. */
     NDArray[] create(NDManager manager, int length) {
         int half = inverseFrequencies.length;

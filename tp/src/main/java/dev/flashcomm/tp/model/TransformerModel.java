@@ -217,17 +217,96 @@ public final class TransformerModel implements AutoCloseable {
         Map<Device, AttentionInputs> inputs = attentionInputs(step, len, attention);
         HealthLog health = new HealthLog(step, config.numLayers());
         float eps = (float) config.rmsNormEps();
+        RankAttention attend = (r, rank, xn) -> {
+            AttentionInputs in = inputs.get(rankDevices.get(r));
+            return rank.attentionPartial(xn, in.cos(), in.sin(), in.mask(), attention);
+        };
         for (int layer = 0; layer < config.numLayers(); layer++) {
             NDArray next;
             try (NDManager scope = step.newSubManager()) {
                 scope.tempAttachAll(x);
-                next = scope.ret(decoderLayer(layer, x, inputs, comm, health, eps, attention));
+                next = scope.ret(decoderLayer(layer, x, attend, comm, health, eps, attention));
             }
             x.close(); // the previous residual stream: nothing refers to it any more
             x = next;
         }
         health.check(computeType);
         return RmsNorm.apply(x, finalNorm, eps);
+    }
+
+    /**
+     * Starts an incremental decode of {@code padding.length} rows, each left-padded by {@code padding[b]} slots,
+     * with room for {@code capacity} slots (padding, prompt and generated tokens of the longest row). The KV cache is
+     * allocated now, on each rank's device; close the session to free it.
+     */
+    public DecodeSession startDecoding(int[] padding, int capacity) {
+        return startDecoding(padding, capacity, new Attention(fused, ATTENTION_SCORE_BUDGET));
+    }
+
+    /** As {@link #startDecoding(int[], int)} with a chosen attention core (tests). */
+    DecodeSession startDecoding(int[] padding, int capacity, Attention attention) {
+        if (padding.length == 0) {
+            throw new IllegalArgumentException("a decode needs at least one row");
+        }
+        for (int p : padding) {
+            if (p < 0 || p >= capacity) {
+                throw new IllegalArgumentException("padding " + p + " outside [0, " + capacity + ")");
+            }
+        }
+        int[] kvHeads = layers.get(0).stream().mapToInt(RankLayer::kvHeads).toArray();
+        KvCache cache = new KvCache(managers, rankDevices, kvHeads, config.numLayers(), padding.length, capacity,
+                config.headDim(), computeType);
+        return new DecodeSession(this, cache, padding, attention);
+    }
+
+    /** Bytes of KV cache per slot of one row, all layers and ranks: what a decode's capacity costs. */
+    public long kvCacheBytesPerSlot() {
+        long heads = layers.get(0).stream().mapToLong(RankLayer::kvHeads).sum();
+        return 2L * config.numLayers() * heads * config.headDim() * computeType.getNumOfBytes();
+    }
+
+    /**
+     * The decoder stack over slots {@code [offset, offset + n)} of a decode (see {@link DecodeSession#step}), with
+     * each rank's keys and values written into and read from {@code cache}.
+     *
+     * @param positions {@code [B, n]} fp32 positions of the slots
+     * @param mask      {@code [B, 1, n, offset + n]} additive mask in the compute dtype
+     */
+    NDArray cachedHidden(NDArray ids, Communicator comm, KvCache cache, int offset, NDArray positions,
+                         NDArray mask, Attention attention) {
+        NDManager step = ids.getManager();
+        long batch = ids.getShape().get(0);
+        int len = Math.toIntExact(ids.getShape().get(1));
+        NDArray flat = ids.reshape(batch * len).toType(DataType.INT64, false);
+        NDArray x = embedding.get(step, new NDIndex("{}", flat)).reshape(batch, len, config.hiddenSize());
+        NDArray[] cosSin = rotary.at(positions);
+        AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]), mask);
+        Map<Device, AttentionInputs> inputs = onRankDevices(primary);
+        HealthLog health = new HealthLog(step, config.numLayers());
+        float eps = (float) config.rmsNormEps();
+        for (int layer = 0; layer < config.numLayers(); layer++) {
+            int l = layer;
+            RankAttention attend = (r, rank, xn) -> {
+                AttentionInputs in = inputs.get(rankDevices.get(r));
+                return rank.attentionPartialCached(xn, in.cos(), in.sin(), in.mask(), cache.slot(l, r, offset),
+                        attention);
+            };
+            NDArray next;
+            try (NDManager scope = step.newSubManager()) {
+                scope.tempAttachAll(x);
+                next = scope.ret(decoderLayer(layer, x, attend, comm, health, eps, attention));
+            }
+            x.close();
+            x = next;
+        }
+        health.check(computeType);
+        return RmsNorm.apply(x, finalNorm, eps);
+    }
+
+    /** One rank's attention partial of a layer, given the normed input on the rank's device. */
+    @FunctionalInterface
+    private interface RankAttention {
+        NDArray partial(int rank, RankLayer layer, NDArray xn);
     }
 
     /**
@@ -239,20 +318,16 @@ public final class TransformerModel implements AutoCloseable {
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
     }
 
-    private NDArray decoderLayer(int layer, NDArray x, Map<Device, AttentionInputs> inputs, Communicator comm,
+    private NDArray decoderLayer(int layer, NDArray x, RankAttention attend, Communicator comm,
                                  HealthLog health, float eps, Attention attention) {
         List<RankLayer> ranks = layers.get(layer);
         NDArray xn = RmsNorm.apply(x, inputNorms.get(layer), eps);
         List<NDArray> partials = new ArrayList<>(ranks.size());
         for (int r = 0; r < ranks.size(); r++) {
-            Device d = rankDevices.get(r);
-            AttentionInputs in = inputs.get(d);
-            RankLayer rank = ranks.get(r);
             // one rank's temporaries die before the next rank starts; only the partials wait for the all-reduce
             try (NDManager scope = xn.getManager().newSubManager()) {
                 scope.tempAttachAll(xn);
-                partials.add(scope.ret(rank.attentionPartial(onDevice(xn, d), in.cos(), in.sin(), in.mask(),
-                        attention)));
+                partials.add(scope.ret(attend.partial(r, ranks.get(r), onDevice(xn, rankDevices.get(r)))));
             }
         }
         NDArray attn = comm.allReduce(partials, layer, Site.ATTENTION);
@@ -289,7 +364,11 @@ public final class TransformerModel implements AutoCloseable {
         NDArray[] cosSin = rotary.create(step, len);
         NDArray mask = attention.isFused() || (long) len * len > attention.scoreBudget() ? null
                 : CausalMask.rows(step, 0, len, len, computeType);
-        AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]), mask);
+        return onRankDevices(new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]), mask));
+    }
+
+    /** The inputs copied once to every rank device. */
+    private Map<Device, AttentionInputs> onRankDevices(AttentionInputs primary) {
         Map<Device, AttentionInputs> out = new LinkedHashMap<>();
         for (Device d : rankDevices) {
             out.computeIfAbsent(d, dev -> dev.equals(primary.cos().getDevice()) ? primary
