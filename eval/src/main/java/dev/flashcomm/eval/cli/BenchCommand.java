@@ -9,6 +9,8 @@ import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.bench.MatmulRate;
 import dev.flashcomm.eval.bench.ModelFlops;
 import dev.flashcomm.eval.bench.PeakMemory;
+import dev.flashcomm.eval.lm.GenerationRequest;
+import dev.flashcomm.eval.lm.Generator;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
@@ -26,6 +28,7 @@ import dev.flashcomm.quant.allreduce.BenchResult;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.EngineAllReduceBenchmark;
 import dev.flashcomm.tp.comm.CompressionScope;
 import dev.flashcomm.tp.comm.TrafficMeter;
@@ -73,8 +76,8 @@ public final class BenchCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE})")
     Limit limit;
 
-    @Option(names = "--sections", defaultValue = "matmul,ppl,comm,tp", split = ",", paramLabel = "S[,S...]",
-            description = "matmul, ppl, comm, tp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--sections", defaultValue = "matmul,ppl,comm,tp,decode", split = ",", paramLabel = "S[,S...]",
+            description = "matmul, ppl, comm, tp, decode (default: ${DEFAULT-VALUE})")
     List<String> sections;
 
     @Option(names = "--comm-tp", defaultValue = "4", paramLabel = "N",
@@ -89,6 +92,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "format of the TP cost comparison against exact (default: ${DEFAULT-VALUE})")
     CommFormat tpFormat;
 
+    @Option(names = "--decode-batches", defaultValue = "1,16", split = ",", paramLabel = "B[,B...]",
+            description = "prompts decoded together in the decode section (default: ${DEFAULT-VALUE})")
+    List<Integer> decodeBatches;
+
+    @Option(names = "--decode-prompt", defaultValue = "128", paramLabel = "N",
+            description = "prompt tokens per row in the decode section, cut from --data (default: ${DEFAULT-VALUE})")
+    int decodePrompt;
+
+    @Option(names = "--decode-tokens", defaultValue = "128", paramLabel = "N",
+            description = "new tokens per row in the decode section (default: ${DEFAULT-VALUE})")
+    int decodeTokens;
+
     @Option(names = "--out", paramLabel = "FILE",
             description = "also write every number as a CSV table (SECTION, MEASURE, COMM, PATH, TP, VALUE, UNIT, "
                     + "DEVICE, TOOL_VERSION), atomically")
@@ -100,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Set<String> known = Set.of("matmul", "ppl", "comm", "tp");
+        Set<String> known = Set.of("matmul", "ppl", "comm", "tp", "decode");
         for (String s : sections) {
             if (!known.contains(s)) {
                 throw new InputException("--sections: unknown section '" + s + "' (use " + known + ")");
@@ -110,7 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch auto: bench times a fixed batch; give a number");
         }
         Device device = run.devices().get(0);
-        boolean needsModel = sections.contains("ppl") || sections.contains("tp");
+        boolean needsModel = sections.contains("ppl") || sections.contains("tp") || sections.contains("decode");
         // the sweep's planner checks the model, the TP degrees and the window length and cuts the windows, as for
         // ppl, before anything is timed: bad input fails in seconds
         PreparedModel prepared = needsModel ? plan().models().get(0) : null;
@@ -175,6 +190,9 @@ public final class BenchCommand implements Callable<Integer> {
                 printMemory(out, device);
             }
         }
+        if (sections.contains("decode")) {
+            benchDecode(out, prepared, device);
+        }
         if (csv != null) {
             BenchCsv.write(csv, table, ToolVersion.VERSION);
             out.println("wrote       " + csv);
@@ -202,7 +220,7 @@ public final class BenchCommand implements Callable<Integer> {
      * length (sliding window included), and tokenizes and cuts the corpus to whole windows within {@code --limit}.
      */
     private SweepPlan plan() {
-        List<Integer> tps = sections.contains("tp") ? List.of(1, commTp) : List.of(1);
+        List<Integer> tps = sections.contains("tp") || sections.contains("decode") ? List.of(1, commTp) : List.of(1);
         SweepConfig config;
         try {
             config = new SweepConfig(List.of(model.dir), tps, List.of(CommFormat.parse("exact")), Optional.empty(),
@@ -249,6 +267,63 @@ public final class BenchCommand implements Callable<Integer> {
         return PerplexityRun.measure(protocol, lm, settings, ids, data.toString(),
                 new ProgressBar(spec.commandLine().getErr(), "bench " + settings.label(), "windows",
                         System.console() != null), false);
+    }
+
+    /**
+     * Greedy decoding speed at TP 1 (exact) and at {@code --comm-tp} (exact and {@code --tp-format}), per batch
+     * size: the prefill alone (one new token) and the whole generation are timed, and the decode rate is the tokens
+     * after the first over the time after the prefill, so prompt length does not blur it.
+     */
+    private void benchDecode(PrintWriter out, PreparedModel prepared, Device device) {
+        if (decodePrompt < 1 || decodeTokens < 2 || decodeBatches.stream().anyMatch(b -> b < 1)) {
+            throw new InputException("--decode-prompt must be >= 1, --decode-tokens >= 2 and --decode-batches >= 1");
+        }
+        int[] ids = prepared.ids(prepared.corpusIds().keySet().iterator().next());
+        int rows = decodeBatches.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if ((long) rows * decodePrompt > ids.length) {
+            throw new InputException(data + ": " + ids.length + " tokens, fewer than the decode section's "
+                    + rows + " prompts of " + decodePrompt + " tokens (lower --decode-prompt or --decode-batches)");
+        }
+        for (int tp : commTp == 1 ? List.of(1) : List.of(1, commTp)) {
+            try (ScoringModel lm = load(out, prepared, tp)) {
+                List<CommSettings> settings = tp == 1 ? List.of(CommSettings.of("exact"))
+                        : List.of(CommSettings.of("exact"), new CommSettings(tpFormat, CommPath.FAKE,
+                                CompressionScope.ALL));
+                for (CommSettings s : settings) {
+                    for (int batch : decodeBatches) {
+                        List<int[]> prompts = new ArrayList<>();
+                        for (int b = 0; b < batch; b++) {
+                            prompts.add(Arrays.copyOfRange(ids, b * decodePrompt, (b + 1) * decodePrompt));
+                        }
+                        Generator generator = new Generator(lm, batch);
+                        Communicator comm = lm.openCommunicator(s, new TrafficMeter(), null);
+                        timeGeneration(generator, prompts, 2, comm); // engine start-up and kernel selection
+                        double prefill = timeGeneration(generator, prompts, 1, comm);
+                        double whole = timeGeneration(generator, prompts, decodeTokens, comm);
+                        double steps = decodeTokens - 1;
+                        double rate = batch * steps / (whole - prefill);
+                        out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: %.0f new tokens/s (%.2f ms per step), "
+                                + "prefill of %d tokens %.1f ms, %d new tokens per row in %.2f s%n", tp, s.label(),
+                                batch, rate, 1e3 * (whole - prefill) / steps, decodePrompt, 1e3 * prefill,
+                                decodeTokens, whole);
+                        out.flush();
+                        String comm16 = s.format().name();
+                        String b = "batch " + batch;
+                        record("decode", "tokens_per_second", comm16, b, tp, rate, "tokens/s", device);
+                        record("decode", "ms_per_step", comm16, b, tp, 1e3 * (whole - prefill) / steps, "ms", device);
+                        record("decode", "prefill_ms", comm16, b, tp, 1e3 * prefill, "ms", device);
+                    }
+                }
+                printMemory(out, device);
+            }
+        }
+    }
+
+    private static double timeGeneration(Generator generator, List<int[]> prompts, int tokens, Communicator comm) {
+        List<GenerationRequest> requests = prompts.stream().map(p -> GenerationRequest.of(p, tokens)).toList();
+        long t0 = System.nanoTime();
+        generator.generate(requests, comm, Progress.NONE);
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private void benchCommunicators(PrintWriter out) {
