@@ -64,6 +64,29 @@ class BenchCommandTest {
         assertEquals(fake, perplexity(rows, "packed"), 0.0, "packed is bit-identical to fake");
     }
 
+    @Test
+    void theDecodeSectionTimesEveryBatchAndFormat(@TempDir Path tmp) throws IOException {
+        Path csv = tmp.resolve("bench.csv");
+        CliRun run = CliRun.of("bench", "--model", TinySweep.model().toString(), "--data",
+                TinySweep.demo("stories.txt").toString(), "--sections", "decode", "--comm-tp", "2",
+                "--decode-batches", "1,3", "--decode-prompt", "16", "--decode-tokens", "4", "--out", csv.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("decode      TP-2 int4-asym-g128 batch 3: "), run.transcript());
+        List<String> timed = BenchCsv.read(csv).stream().filter(r -> r.measure().equals("tokens_per_second"))
+                .peek(r -> assertTrue(r.value() > 0, r.toString()))
+                .map(r -> r.tp() + "/" + r.comm() + "/" + r.path()).toList();
+        assertEquals(List.of("1/exact/batch 1", "1/exact/batch 3", "2/exact/batch 1", "2/exact/batch 3",
+                "2/int4-asym-g128/batch 1", "2/int4-asym-g128/batch 3"), timed);
+    }
+
+    @Test
+    void aDecodeSectionLongerThanTheTextIsBadInput() {
+        CliRun run = CliRun.of("bench", "--model", TinySweep.model().toString(), "--data",
+                TinySweep.demo("stories.txt").toString(), "--sections", "decode", "--decode-batches", "100000");
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertTrue(run.errLines().get(0).contains("fewer than the decode section's 100000 prompts"), run.transcript());
+    }
+
     private static double perplexity(List<BenchRow> rows, String path) {
         return rows.stream().filter(r -> r.section().equals("tp") && r.measure().equals("perplexity")
                 && r.comm().startsWith("int4") && r.path().equals(path)).findFirst().orElseThrow().value();
