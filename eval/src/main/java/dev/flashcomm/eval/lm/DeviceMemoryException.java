@@ -20,6 +20,22 @@ public final class DeviceMemoryException extends RuntimeException {
 
     /** {@code e} as a DeviceMemoryException when it is the allocator running out of memory, else {@code e} itself. */
     static RuntimeException translate(RuntimeException e, ScoringModel model, int batch, int length) {
+        return translate(e, model, batch, length, "scoring a batch of " + batch + " sequence(s) of " + length
+                + " tokens");
+    }
+
+    /**
+     * As {@link #translate(RuntimeException, ScoringModel, int, int)} for a greedy generation: the batch's KV cache
+     * of {@code slots} slots per row is what the message names.
+     */
+    static RuntimeException translateGeneration(RuntimeException e, ScoringModel model, int batch, int slots) {
+        long cache = (long) batch * slots * model.model().kvCacheBytesPerSlot();
+        return translate(e, model, batch, slots, String.format(Locale.ROOT, "generating for a batch of %d prompt(s) "
+                + "with a KV cache of %d slots per row (%.2f GiB)", batch, slots, cache / GIB));
+    }
+
+    private static RuntimeException translate(RuntimeException e, ScoringModel model, int batch, int length,
+                                              String activity) {
         if (!Engines.isOutOfMemory(e)) {
             return e;
         }
@@ -35,7 +51,6 @@ public final class DeviceMemoryException extends RuntimeException {
         } else {
             advice = "use a smaller --batch, or --batch auto";
         }
-        return new DeviceMemoryException("out of memory on " + device + " scoring a batch of " + batch
-                + " sequence(s) of " + length + " tokens; " + advice);
+        return new DeviceMemoryException("out of memory on " + device + " " + activity + "; " + advice);
     }
 }

@@ -123,7 +123,7 @@ public final class Generator {
                 ids = batchScope.create(feed, new Shape(rows, 1));
             }
         } catch (EngineException e) {
-            throw DeviceMemoryException.translate(e, model, rows, longest + maxNew);
+            throw DeviceMemoryException.translateGeneration(e, model, rows, Math.max(capacity, longest));
         }
         return states.stream().map(RowState::result).toList();
     }

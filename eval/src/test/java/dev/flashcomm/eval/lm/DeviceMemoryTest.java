@@ -43,6 +43,17 @@ class DeviceMemoryTest {
     }
 
     @Test
+    void aGenerationOutOfMemoryNamesItsKvCache() {
+        RuntimeException e = DeviceMemoryException.translateGeneration(new EngineException(
+                "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.15 GiB total capacity)"), model, 64, 4096);
+        DeviceMemoryException d = assertInstanceOf(DeviceMemoryException.class, e);
+        // 64 rows x 4096 slots x (2 x 4 layers x 2 KV heads x 32 dims x 4 bytes) = 0.50 GiB
+        assertTrue(d.getMessage().startsWith("out of memory on cpu() generating for a batch of 64 prompt(s) with a "
+                + "KV cache of 4096 slots per row (0.50 GiB); "), d.getMessage());
+        assertEquals(-1, d.getMessage().indexOf('\n'), "one line");
+    }
+
+    @Test
     void otherEngineErrorsPassThroughUnchanged() {
         EngineException other = new EngineException("index 7 is out of bounds for dimension 0 with size 4");
         assertSame(other, DeviceMemoryException.translate(other, model, 8, 256));

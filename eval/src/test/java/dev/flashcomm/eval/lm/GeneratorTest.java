@@ -71,7 +71,7 @@ class GeneratorTest {
         "stories260K, 1, 5"})
     void incrementalDecodingEqualsTheFullForward(String name, int tp, int batch) {
         int newTokens = 12;
-        try (ScoringModel m = ModelLoader.load(model(name), tp, List.of(Device.cpu()), DataType.FLOAT32)) {
+        try (ScoringModel m = ModelLoader.load(model(name), tp, List.of(TestDevice.get()), DataType.FLOAT32)) {
             List<GenerationRequest> requests = requests(m, newTokens);
             List<Generation> got = new Generator(m, batch).generate(requests, communicator("exact"), Progress.NONE);
             assertEquals(requests.size(), got.size());
@@ -96,7 +96,7 @@ class GeneratorTest {
     @Test
     void decodeStepsGoThroughTheCommunicatorAndItsThreshold() {
         int newTokens = 6;
-        try (ScoringModel m = ModelLoader.load(model("llama3-tiny"), 2, List.of(Device.cpu()), DataType.FLOAT32)) {
+        try (ScoringModel m = ModelLoader.load(model("llama3-tiny"), 2, List.of(TestDevice.get()), DataType.FLOAT32)) {
             List<GenerationRequest> requests = requests(m, newTokens);
             int layers = m.model().config().numLayers();
             int hidden = m.model().config().hiddenSize();
@@ -131,7 +131,7 @@ class GeneratorTest {
 
     @Test
     void aStopSequenceEndsTheRowAndCutsItsText() {
-        try (ScoringModel m = ModelLoader.load(model("llama3-tiny"), 2, List.of(Device.cpu()), DataType.FLOAT32)) {
+        try (ScoringModel m = ModelLoader.load(model("llama3-tiny"), 2, List.of(TestDevice.get()), DataType.FLOAT32)) {
             Communicator comm = communicator("exact");
             GenerationRequest free = requests(m, 16).get(0);
             Generation full = new Generator(m, 1).generate(List.of(free), comm, Progress.NONE).get(0);
@@ -154,7 +154,7 @@ class GeneratorTest {
     /** qwen3-tiny answers "The end." with its EOS ({@code <|endoftext|>}, id 0) at once. */
     @Test
     void eosStopsOnlyWhenAsked() {
-        try (ScoringModel m = ModelLoader.load(model("qwen3-tiny"), 2, List.of(Device.cpu()), DataType.FLOAT32)) {
+        try (ScoringModel m = ModelLoader.load(model("qwen3-tiny"), 2, List.of(TestDevice.get()), DataType.FLOAT32)) {
             Communicator comm = communicator("exact");
             int eos = m.model().config().eosTokenId().orElseThrow();
             int[] prompt = m.tokenizer().encode("The end.");
@@ -173,7 +173,7 @@ class GeneratorTest {
 
     @Test
     void aPromptThatDoesNotFitTheModelIsBadInput() {
-        try (ScoringModel m = ModelLoader.load(model("llama3-tiny"), 1, List.of(Device.cpu()), DataType.FLOAT32)) {
+        try (ScoringModel m = ModelLoader.load(model("llama3-tiny"), 1, List.of(TestDevice.get()), DataType.FLOAT32)) {
             int[] prompt = new int[m.maxLength() - 3];
             InputException e = assertThrows(InputException.class, () -> new Generator(m, 1).generate(
                     List.of(GenerationRequest.of(new int[] {1}, 2), GenerationRequest.of(prompt, 4)),

@@ -49,7 +49,7 @@ class HfGreedyGoldenTest {
         JsonObject golden = GOLDEN.getAsJsonObject("models").getAsJsonObject(name);
         JsonArray prompts = GOLDEN.getAsJsonArray("prompts");
         int n = GOLDEN.get("new_tokens").getAsInt();
-        try (ScoringModel m = ModelLoader.load(GeneratorTest.model(name), tp, List.of(Device.cpu()),
+        try (ScoringModel m = ModelLoader.load(GeneratorTest.model(name), tp, List.of(TestDevice.get()),
                 DataType.FLOAT32)) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {

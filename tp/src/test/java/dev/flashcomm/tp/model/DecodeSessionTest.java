@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DecodeSessionTest {
 
     private static final Communicator SUM = ForwardMemoryTest.SUM;
+    /** {@code -Dflashcomm.test.device=gpu} runs the same checks on a GPU (the lent machine; CI has none). */
+    private static final Device DEVICE = Device.fromName(System.getProperty("flashcomm.test.device", "cpu"));
 
     @ParameterizedTest(name = "{0} TP {1} fused {2}")
     @CsvSource({"stories260K, 1, false", "stories260K, 3, false", "stories260K, 3, true", "llama3-tiny, 2, false",
@@ -39,8 +41,8 @@ class DecodeSessionTest {
         int[][] rows = {tokens(13, vocab, 1), tokens(7, vocab, 2)};
         int[] feed = {2, 1}; // then slots in steps of 2 and 1
         try (TransformerModel model = TransformerModel.load(ck, ShardPlan.balanced(ck.config(), tp),
-                List.of(Device.cpu()), DataType.FLOAT32);
-             NDManager root = Engines.newRootManager(Device.cpu())) {
+                List.of(DEVICE), DataType.FLOAT32);
+             NDManager root = Engines.newRootManager(DEVICE)) {
             Attention attention = fused ? new Attention(model.loadKernels(), TransformerModel.ATTENTION_SCORE_BUDGET)
                     : Attention.explicit(TransformerModel.ATTENTION_SCORE_BUDGET);
             int prompt = 10;
@@ -97,7 +99,7 @@ class DecodeSessionTest {
     void theCacheIsSizedUpFront() {
         Checkpoint ck = Checkpoint.open(Fixtures.model("llama3-tiny"));
         try (TransformerModel model = TransformerModel.load(ck, ShardPlan.balanced(ck.config(), 2),
-                List.of(Device.cpu()), DataType.FLOAT32);
+                List.of(DEVICE), DataType.FLOAT32);
              DecodeSession session = model.startDecoding(new int[] {0, 3, 1}, 40)) {
             // 2 (k, v) x 4 layers x 2 KV heads x 32 dims x 4 bytes per slot and row
             assertEquals(2L * 4 * 2 * 32 * 4, model.kvCacheBytesPerSlot());
