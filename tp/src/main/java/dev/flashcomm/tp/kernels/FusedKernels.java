@@ -83,6 +83,14 @@ public final class FusedKernels implements AutoCloseable {
                 "    wide = x.float()",
                 "    ms = torch.mean(torch.square(wide), [-1], True)",
                 "    return torch.mul(torch.div(wide, torch.sqrt(torch.add(ms, eps))).to(x.dtype), w)",
+                "  def residual(" + self + ", x: Tensor, y: Tensor, maxima: Tensor, slot: int) -> Tensor:",
+                "    h = torch.add(x, y)",
+                "    maxima[slot] = torch.max(torch.abs(h)).float()",
+                "    return h",
+                "  def residual_norm(" + self + ", x: Tensor, y: Tensor, w: Tensor, eps: float, maxima: Tensor, "
+                        + "slot: int) -> Tuple[Tensor, Tensor]:",
+                "    h = self.residual(x, y, maxima, slot)",
+                "    return (h, self.rms_norm(h, w, eps))",
                 "  def rotate(" + self + ", x: Tensor, cos: Tensor, sin: Tensor, half: int) -> Tensor:",
                 "    x1 = x[:, :, :, 0:half]",
                 "    x2 = x[:, :, :, half:]",
@@ -312,6 +320,27 @@ public final class FusedKernels implements AutoCloseable {
         }
         args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo));
         return run("attention_partial", xn.getManager(), args.toArray());
+    }
+
+    /**
+     * {@code RmsNorm} as one call: the statistics in fp32, the result in x's dtype times {@code w}, the same ops as
+     * the DJL ones. Owned by x's manager.
+     */
+    public NDArray rmsNorm(NDArray x, NDArray w, double eps) {
+        return run("rms_norm", x.getManager(), x, w, eps);
+    }
+
+    /**
+     * {@code h = x + y}, with {@code max|h|} written into {@code maxima[slot]} (fp32; the model's Inf/NaN watch),
+     * as one call. Owned by x's manager.
+     */
+    public NDArray residual(NDArray x, NDArray y, NDArray maxima, int slot) {
+        return run("residual", x.getManager(), x, y, maxima, (long) slot);
+    }
+
+    /** {@link #residual} and then {@link #rmsNorm} of its result, as one call: {@code {h, rmsNorm(h)}}. */
+    public NDArray[] residualNorm(NDArray x, NDArray y, NDArray w, double eps, NDArray maxima, int slot) {
+        return runTuple("residual_norm", x.getManager(), x, y, w, eps, maxima, (long) slot);
     }
 
     /**

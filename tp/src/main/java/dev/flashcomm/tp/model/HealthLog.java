@@ -22,9 +22,18 @@ final class HealthLog {
         this.maxima = manager.zeros(new Shape((long) layers * SITES.length), DataType.FLOAT32);
     }
 
+    /** The device-side buffer, for a fused kernel that writes {@code max|h|} into {@link #slot} itself. */
+    NDArray maxima() {
+        return maxima;
+    }
+
+    int slot(int layer, Site site) {
+        return layer * SITES.length + site.ordinal();
+    }
+
     void record(int layer, Site site, NDArray hidden) {
         NDArray m = hidden.abs().max();
-        maxima.set(new NDIndex(layer * SITES.length + site.ordinal()),
+        maxima.set(new NDIndex(slot(layer, site)),
                 m.getDataType() == DataType.FLOAT32 ? m : m.toType(DataType.FLOAT32, false));
     }
 

@@ -321,7 +321,11 @@ public final class TransformerModel implements AutoCloseable {
     private NDArray decoderLayer(int layer, NDArray x, RankAttention attend, Communicator comm,
                                  HealthLog health, float eps, Attention attention) {
         List<RankLayer> ranks = layers.get(layer);
-        NDArray xn = RmsNorm.apply(x, inputNorms.get(layer), eps);
+        // with the fused kernels each norm and each residual add (with its Inf/NaN watch) is one call, not 4-9 ops:
+        // a decode step is made of small ops, and issuing them one by one is most of its time
+        FusedKernels k = attention.fused();
+        NDArray xn = k != null ? k.rmsNorm(x, inputNorms.get(layer), eps)
+                : RmsNorm.apply(x, inputNorms.get(layer), eps);
         List<NDArray> partials = new ArrayList<>(ranks.size());
         for (int r = 0; r < ranks.size(); r++) {
             // one rank's temporaries die before the next rank starts; only the partials wait for the all-reduce
@@ -334,9 +338,17 @@ public final class TransformerModel implements AutoCloseable {
         if (outputBiases.get(layer) != null) {
             attn = attn.add(outputBiases.get(layer)); // a row-parallel bias is added once, after the reduction
         }
-        NDArray h = x.add(attn);
-        health.record(layer, Site.ATTENTION, h);
-        xn = RmsNorm.apply(h, postNorms.get(layer), eps);
+        NDArray h;
+        if (k != null) {
+            NDArray[] hn = k.residualNorm(x, attn, postNorms.get(layer), eps, health.maxima(),
+                    health.slot(layer, Site.ATTENTION));
+            h = hn[0];
+            xn = hn[1];
+        } else {
+            h = x.add(attn);
+            health.record(layer, Site.ATTENTION, h);
+            xn = RmsNorm.apply(h, postNorms.get(layer), eps);
+        }
         partials = new ArrayList<>(ranks.size());
         for (int r = 0; r < ranks.size(); r++) {
             RankLayer rank = ranks.get(r);
@@ -348,6 +360,9 @@ public final class TransformerModel implements AutoCloseable {
         NDArray mlp = comm.allReduce(partials, layer, Site.MLP);
         if (downBiases.get(layer) != null) {
             mlp = mlp.add(downBiases.get(layer));
+        }
+        if (k != null) {
+            return k.residual(h, mlp, health.maxima(), health.slot(layer, Site.MLP));
         }
         NDArray out = h.add(mlp);
         health.record(layer, Site.MLP, out);

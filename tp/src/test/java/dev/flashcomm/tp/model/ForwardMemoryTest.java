@@ -145,6 +145,18 @@ class ForwardMemoryTest {
                     () -> model.finalHidden(step.create(ids(1, 8), new Shape(1, 8)), poison));
             assertEquals("layer 1 mlp", e.getMessage().substring(0, "layer 1 mlp".length()));
             assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+            // the fused kernels (the GPU default) keep the same watch inside their residual adds
+            Attention fused = new Attention(model.loadKernels(), TransformerModel.ATTENTION_SCORE_BUDGET);
+            NonFiniteActivationException f = assertThrows(NonFiniteActivationException.class,
+                    () -> model.finalHidden(step.create(ids(1, 8), new Shape(1, 8)), poison, fused));
+            assertEquals(e.getMessage(), f.getMessage());
+            Communicator attentionPoison = (partials, layer, site) -> {
+                NDArray s = SUM.allReduce(partials, layer, site);
+                return layer == 2 && site == Site.ATTENTION ? s.mul(Float.NaN) : s;
+            };
+            NonFiniteActivationException g = assertThrows(NonFiniteActivationException.class,
+                    () -> model.finalHidden(step.create(ids(1, 8), new Shape(1, 8)), attentionPoison, fused));
+            assertTrue(g.getMessage().startsWith("layer 2 " + Site.ATTENTION.id() + ": "), g.getMessage());
         }
     }
 }
