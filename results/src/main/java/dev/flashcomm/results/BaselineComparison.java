@@ -65,7 +65,7 @@ public final class BaselineComparison {
         return switch (kind) {
             case ACCURACY -> Significance.MCNEMAR;
             case LOWER_IS_BETTER -> Significance.PAIRED_BOOTSTRAP;
-            case OTHER -> "";
+            case HIGHER_IS_BETTER, OTHER -> "";
         };
     }
 

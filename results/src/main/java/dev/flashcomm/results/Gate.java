@@ -12,7 +12,8 @@ import java.util.OptionalDouble;
  * The CI gate: every perplexity-like cell may rise by at most {@link GateThresholds#maxPplIncreaseRel()} relative to
  * its reference, every accuracy cell may drop by at most {@link GateThresholds#maxAccDropPoints()} points, and both
  * must keep {@link GateThresholds#minRecovery()} (quantized / baseline for accuracies, baseline / quantized for
- * perplexity); any other metric is listed as not gated. Under {@link GateThresholds#confidence()} a row is judged by
+ * perplexity; a higher-is-better count such as {@code first_divergence} is judged by recovery only); any other
+ * metric is listed as not gated. Under {@link GateThresholds#confidence()} a row is judged by
  * its one-sided bound on the pessimistic side (the Wilson lower bound of an accuracy, value + z·stderr of a
  * perplexity), so a noisy small run passes only with margin; under {@link GateThresholds#requireSignificance()} an
  * out-of-bounds row fails only when its paired test (P_VALUE) against that same reference is significant.
@@ -97,8 +98,11 @@ public final class Gate {
                 }
             }
             if (!hasBound(row.metricKind())) {
-                notGated.add(label + ": no " + (row.metricKind() == MetricKind.ACCURACY ? "accuracy" : "perplexity")
-                        + " bound given");
+                notGated.add(label + ": no " + switch (row.metricKind()) {
+                    case ACCURACY -> "accuracy";
+                    case HIGHER_IS_BETTER -> "--min-recovery";
+                    default -> "perplexity";
+                } + " bound given");
                 continue;
             }
             double base = ref.get().value();
@@ -132,6 +136,7 @@ public final class Gate {
             boolean possible = switch (row.metricKind()) {
                 case ACCURACY -> v >= 0 && v <= 1;
                 case LOWER_IS_BETTER -> v >= min;
+                case HIGHER_IS_BETTER -> v >= 0;
                 case OTHER -> true;
             };
             if (!possible) {
@@ -143,8 +148,12 @@ public final class Gate {
     }
 
     private boolean hasBound(MetricKind kind) {
-        boolean own = kind == MetricKind.ACCURACY ? thresholds.maxAccDropPoints().isPresent()
-                : thresholds.maxPplIncreaseRel().isPresent();
+        // a higher-is-better count has no bound in its own units: only --min-recovery judges it
+        boolean own = switch (kind) {
+            case ACCURACY -> thresholds.maxAccDropPoints().isPresent();
+            case LOWER_IS_BETTER -> thresholds.maxPplIncreaseRel().isPresent();
+            default -> false;
+        };
         return own || thresholds.minRecovery().isPresent();
     }
 
@@ -160,7 +169,8 @@ public final class Gate {
         if (!Double.isFinite(value) || !Double.isFinite(base) || (!accuracy && base <= 0)
                 || (accuracy && !(value >= 0 && value <= 1))) {
             return new GateVerdict(row, label, base, value, Double.NaN, p, GateVerdict.Outcome.FAIL,
-                    accuracy ? "not a finite accuracy" : "not a finite positive perplexity");
+                    accuracy ? "not a finite accuracy" : row.metricKind() == MetricKind.HIGHER_IS_BETTER
+                    ? "not a finite value against a positive baseline" : "not a finite positive perplexity");
         }
         double limit;
         String why;
@@ -176,6 +186,15 @@ public final class Gate {
             }
             if (confidence.isPresent() && row.n() > 0) {
                 bound = ConfidenceBounds.wilsonLower(value, row.n(), confidence.getAsDouble());
+            }
+            why = failureReason(row, base, bound);
+        } else if (row.metricKind() == MetricKind.HIGHER_IS_BETTER) {
+            limit = Double.NEGATIVE_INFINITY;
+            if (thresholds.minRecovery().isPresent()) {
+                limit = thresholds.minRecovery().getAsDouble() * base;
+            }
+            if (confidence.isPresent() && !Double.isNaN(row.stderr())) {
+                bound = value - ConfidenceBounds.zOneSided(confidence.getAsDouble()) * row.stderr();
             }
             why = failureReason(row, base, bound);
         } else {
@@ -211,11 +230,18 @@ public final class Gate {
     /** Why {@code bound} breaks a bound, in that bound's units, each one broken; empty when none is. */
     private String failureReason(ResultRow row, double base, double bound) {
         boolean accuracy = row.metricKind() == MetricKind.ACCURACY;
+        boolean higher = row.metricKind() == MetricKind.HIGHER_IS_BETTER;
         String judged = thresholds.confidence().isPresent()
                 ? fmt(" at %s%% confidence", trim(100 * thresholds.confidence().getAsDouble())) : "";
         List<String> reasons = new ArrayList<>();
         OptionalDouble recoveryBound = thresholds.minRecovery();
-        if (accuracy) {
+        if (higher) {
+            double recovery = bound / base;
+            if (recoveryBound.isPresent() && recovery < recoveryBound.getAsDouble() - TOLERANCE) {
+                reasons.add(fmt("recovery %.2f%% < %.2f%%", 100 * recovery, 100 * recoveryBound.getAsDouble())
+                        + judged);
+            }
+        } else if (accuracy) {
             double drop = (base - bound) * 100;
             OptionalDouble maxDrop = thresholds.maxAccDropPoints();
             if (maxDrop.isPresent() && drop > maxDrop.getAsDouble() + TOLERANCE) {

@@ -81,7 +81,7 @@ public record GateReport(List<GateVerdict> verdicts, List<String> notGated, int 
             boolean accuracy = r.metricKind() == MetricKind.ACCURACY;
             String delta = accuracy ? fmt("%+.2f pt", 100 * v.delta())
                     : v.baseline() != 0 ? fmt("%+.2f%%", 100 * v.delta() / v.baseline()) : fmt("%+.3f", v.delta());
-            String limit = (accuracy ? ">= " : "<= ") + value(r, v.limit());
+            String limit = (r.metricKind().higherIsBetter() ? ">= " : "<= ") + value(r, v.limit());
             String verdict = switch (v.outcome()) {
                 case PASS -> "pass";
                 case PASS_NOT_SIGNIFICANT -> "pass (" + v.reason() + ")";

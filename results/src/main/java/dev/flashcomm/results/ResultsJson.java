@@ -164,7 +164,7 @@ public final class ResultsJson {
                 metric.addProperty("aggregation",
                         r.metricKind() == MetricKind.LOWER_IS_BETTER ? "perplexity" : "mean");
                 if (r.metricKind() != MetricKind.OTHER) {
-                    boolean higher = r.metricKind() == MetricKind.ACCURACY;
+                    boolean higher = r.metricKind().higherIsBetter();
                     better.addProperty(r.metric(), higher);
                     metric.addProperty("higher_is_better", higher);
                 }

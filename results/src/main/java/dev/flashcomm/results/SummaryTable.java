@@ -82,7 +82,7 @@ public final class SummaryTable {
         MetricKind kind = row.metricKind();
         String value = switch (kind) {
             case ACCURACY -> fmt("%.2f", 100 * row.value());
-            case LOWER_IS_BETTER -> fmt("%.3f", row.value());
+            case LOWER_IS_BETTER, HIGHER_IS_BETTER -> fmt("%.3f", row.value());
             case OTHER -> fmt("%.4g", row.value());
         };
         if (row.isBaseline(baselineComm) || row.delta().isEmpty()) {
@@ -90,7 +90,7 @@ public final class SummaryTable {
         }
         String delta = switch (kind) {
             case ACCURACY -> fmt("%+.2f", 100 * row.delta().getAsDouble());
-            case LOWER_IS_BETTER -> row.relDelta().isPresent()
+            case LOWER_IS_BETTER, HIGHER_IS_BETTER -> row.relDelta().isPresent()
                     ? fmt("%+.2f%%", 100 * row.relDelta().getAsDouble())
                     : fmt("%+.3f", row.delta().getAsDouble());
             case OTHER -> fmt("%+.4g", row.delta().getAsDouble());
