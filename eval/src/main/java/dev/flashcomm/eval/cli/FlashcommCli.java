@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "flashcomm", mixinStandardHelpOptions = true, versionProvider = FlashcommCli.Version.class,
         description = "Measures the accuracy cost of low-bit Flash All-Reduce communication in tensor-parallel "
                 + "LLaMA/Qwen inference.",
-        subcommands = {PplCommand.class, BenchCommand.class, SweepCommand.class, MergeCommand.class, GateCommand.class,
-                ReportCommand.class, DemoCommand.class, PresetsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PplCommand.class, GenerateCommand.class, BenchCommand.class, SweepCommand.class,
+                MergeCommand.class, GateCommand.class, ReportCommand.class, DemoCommand.class, PresetsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class FlashcommCli implements Callable<Integer> {
 
     /**

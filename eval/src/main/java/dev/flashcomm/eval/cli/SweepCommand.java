@@ -70,8 +70,13 @@ public final class SweepCommand implements Callable<Integer> {
     Path dataRoot;
 
     @Option(names = "--task-file", paramLabel = "TASK=FILE",
-            description = "read TASK from FILE instead of the data root; repeatable")
+            description = "read TASK from FILE instead of the data root; agreement:NAME=PROMPTS adds a generation-"
+                    + "agreement task over a prompts file (one per line, or JSONL {\"prompt\": ...}); repeatable")
     Map<String, Path> taskFiles = new LinkedHashMap<>();
+
+    @Option(names = "--max-new-tokens", defaultValue = "" + SweepConfig.DEFAULT_MAX_NEW_TOKENS, paramLabel = "N",
+            description = "tokens every agreement prompt is continued by, greedily (default: ${DEFAULT-VALUE})")
+    int maxNewTokens;
 
     @Option(names = "--limit", defaultValue = "0", converter = Converters.LimitValue.class, paramLabel = "N|F",
             description = "first N items of each task, or a fraction F < 1 of them (rounded up), as lm-eval's "
@@ -117,7 +122,8 @@ public final class SweepCommand implements Callable<Integer> {
             config = new SweepConfig(models, tps, comms, Optional.of(baseline), commOptions.path(),
                     commOptions.scope(), commOptions.accumulation(), commOptions.cast(), commOptions.threshold(),
                     taskSources, corpora(ppl), run.seqLen(), run.batch, limit, maxWindows,
-                    run.device, run.computeType, run.commImpl, seed.seed, shard, out);
+                    run.device, run.computeType, run.commImpl, seed.seed, shard, out,
+                    TaskSelection.agreements(taskFiles), maxNewTokens);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.eval.sweep.CellCache;
+import dev.flashcomm.eval.sweep.GenerationsJsonl;
 import dev.flashcomm.eval.sweep.RunFiles;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
@@ -47,7 +48,7 @@ final class SweepRun {
         RunFiles.requireApart(RunFiles.outputsOf(config), RunFiles.inputsOf(config));
         SweepPlan plan = SweepPlanner.plan(config);
         plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
-        int workloads = config.tasks().size() + config.corpora().size();
+        int workloads = config.tasks().size() + config.corpora().size() + config.agreements().size();
         int owned = plan.owned().size();
         out.printf(Locale.ROOT, "sweep       %d model(s) x %d TP x %d comm x %d task/corpus = %d cells%s%n",
                 plan.models().size(), config.tps().size(), config.commSettings().size(), workloads,
@@ -70,6 +71,10 @@ final class SweepRun {
             List<ResultRow> compared = SweepOutputs.compared(m, Optional.of(baseline), config.seed());
             Optional<Path> kept = SweepOutputs.keepPrevious(config.out(), compared);
             SweepOutputs.write(results, items, compared, m.items(), baseline, provenance);
+            Path generations = config.out().resolve(GenerationsJsonl.FILE);
+            if (!config.agreements().isEmpty()) {
+                GenerationsJsonl.write(generations, GenerationsJsonl.lines(outcome.generations()));
+            }
             out.println();
             out.print(SummaryTable.render(compared, baseline));
             out.println();
@@ -78,6 +83,9 @@ final class SweepRun {
             out.println("wrote       " + results);
             out.println("wrote       " + items);
             out.println("wrote       " + ResultsJson.besideCsv(results));
+            if (!config.agreements().isEmpty()) {
+                out.println("wrote       " + generations);
+            }
             if (samples != null) {
                 out.println("wrote       " + config.out().resolve(SampleLog.DIR) + "/*.jsonl (one per task cell)");
             }
@@ -88,6 +96,11 @@ final class SweepRun {
             out.println("wrote       " + part);
             out.println("wrote       " + config.out().resolve(SweepOutputs.itemsPart(config.shard())));
             out.println("wrote       " + ResultsJson.besideCsv(part));
+            if (!config.agreements().isEmpty()) {
+                Path generations = config.out().resolve(GenerationsJsonl.part(config.shard()));
+                GenerationsJsonl.write(generations, GenerationsJsonl.lines(outcome.generations()));
+                out.println("wrote       " + generations);
+            }
             out.println("when all " + config.shard().count() + " shards are done: flashcomm merge --dir "
                     + config.out());
         }

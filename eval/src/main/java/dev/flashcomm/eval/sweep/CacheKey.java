@@ -12,7 +12,9 @@ import java.util.TreeMap;
  * model's and the data's identities (contents, never paths), the task and its version, the batch, the TP degree, the
  * communication format, path, scope, implementation and every other resolved communication setting, the compute dtype and the devices, and the settings of the
  * cell's own kind only: a task cell keys on {@code --limit}, a perplexity cell on its window length and
- * {@code --max-windows}, so changing one never re-measures the other kind. Batch size and device move float results
+ * {@code --max-windows}, an agreement cell on {@code --limit}, {@code --max-new-tokens} (in its protocol) and the
+ * baseline's settings (its prompts file's SHA-256 is its data identity), so changing one never re-measures another
+ * kind. Batch size and device move float results
  * in their last bits only, but a resumed sweep must give exactly the numbers a fresh one gives, so they are part of
  * the key too.
  *
@@ -46,6 +48,12 @@ public record CacheKey(SortedMap<String, String> ingredients) {
             k.put("task_version", Integer.toString(t.source().spec().version()));
             k.put("protocol", CellRunner.TASK_PROTOCOL);
             k.put("limit", config.limit().toString());
+        } else if (cell.workload() instanceof GenerationWorkload) {
+            // its values are agreement with the baseline, so they depend on the baseline's settings too
+            k.put("task_version", Integer.toString(CellRunner.AGREEMENT_VERSION));
+            k.put("protocol", CellRunner.agreementProtocol(config.maxNewTokens()));
+            k.put("limit", config.limit().toString());
+            k.put("baseline", config.baselineSettings().map(b -> b.describe()).orElse(""));
         } else if (cell.workload() instanceof CorpusWorkload c) {
             k.put("wikitext_rows", Boolean.toString(c.corpus().wikitext()));
             k.put("protocol", CellRunner.pplProtocol(cell.model().seqLen()));

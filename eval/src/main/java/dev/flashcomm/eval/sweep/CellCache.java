@@ -8,6 +8,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.lm.Generation;
+import dev.flashcomm.eval.lm.StopReason;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.OutputFiles;
@@ -40,9 +42,9 @@ import java.util.function.Consumer;
 /**
  * Finished cells on disk, one JSON file per cell named by its {@link CacheKey} hash, so an interrupted sweep resumes
  * where it stopped. A file holds the key's ingredients, the cell's rows without the MODEL column (a model copied
- * elsewhere under another name keeps its results) and its per-item scores. Files are written to a temporary name and
- * moved into place atomically, so a kill never leaves half an entry; an entry that still cannot be read is reported
- * and measured again.
+ * elsewhere under another name keeps its results), its per-item scores and, for a generation cell, what it
+ * generated. Files are written to a temporary name and moved into place atomically, so a kill never leaves half an
+ * entry; an entry that still cannot be read is reported and measured again.
  */
 public final class CellCache {
 
@@ -170,6 +172,11 @@ public final class CellCache {
             items.add(k.metric(), list);
         });
         json.add("items", items);
+        if (!result.generations().isEmpty()) {
+            JsonArray generations = new JsonArray();
+            result.generations().forEach(g -> generations.add(encode(g)));
+            json.add("generations", generations);
+        }
         json.addProperty("digest", digest(json));
         write(file(key), GSON.toJson(json));
     }
@@ -215,10 +222,64 @@ public final class CellCache {
         return o;
     }
 
-    private static CellResult decode(JsonObject json, Cell cell) {
-        if (!(cell.workload() instanceof TaskWorkload) && !(cell.workload() instanceof CorpusWorkload)) {
-            throw new IllegalStateException("unknown workload");
+    /** A generation as a cache entry keeps it: prompt and new ids, their log-probs, text and stop reason. */
+    private static JsonObject encode(Generation g) {
+        JsonObject o = new JsonObject();
+        o.add("prompt_ids", ints(g.promptIds()));
+        o.add("new_ids", ints(g.newIds()));
+        JsonArray logProbs = new JsonArray();
+        for (double lp : g.logProbs()) {
+            logProbs.add(number(lp));
         }
+        o.add("logprobs", logProbs);
+        o.addProperty("text", g.text());
+        o.addProperty("stop_reason", g.stopReason().name());
+        return o;
+    }
+
+    private static JsonArray ints(int[] ids) {
+        JsonArray a = new JsonArray();
+        for (int id : ids) {
+            a.add(id);
+        }
+        return a;
+    }
+
+    private static int[] ints(JsonElement e) {
+        JsonArray a = e.getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsInt();
+        }
+        return out;
+    }
+
+    private static List<Generation> decodeGenerations(JsonObject json, Cell cell) {
+        if (!(cell.workload() instanceof GenerationWorkload w)) {
+            if (json.has("generations")) {
+                throw new IllegalStateException("generations in a cell that generates nothing");
+            }
+            return List.of();
+        }
+        List<Generation> out = new ArrayList<>();
+        for (JsonElement e : json.getAsJsonArray("generations")) {
+            JsonObject o = e.getAsJsonObject();
+            JsonArray lp = o.getAsJsonArray("logprobs");
+            double[] logProbs = new double[lp.size()];
+            for (int i = 0; i < logProbs.length; i++) {
+                logProbs[i] = number(lp.get(i));
+            }
+            out.add(new Generation(ints(o.get("prompt_ids")), ints(o.get("new_ids")), logProbs,
+                    o.get("text").getAsString(), StopReason.valueOf(o.get("stop_reason").getAsString())));
+        }
+        if (out.size() != w.prompts().size()) {
+            throw new IllegalStateException(out.size() + " generations, the plan has " + w.prompts().size()
+                    + " prompts");
+        }
+        return out;
+    }
+
+    private static CellResult decode(JsonObject json, Cell cell) {
         List<ResultRow> rows = new ArrayList<>();
         Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
         JsonObject itemsJson = json.getAsJsonObject("items");
@@ -252,7 +313,7 @@ public final class CellCache {
             rows.add(row);
             items.put(row.cell(), scores);
         }
-        return new CellResult(rows, items, false);
+        return new CellResult(rows, items, List.of(), false, decodeGenerations(json, cell));
     }
 
     /**
@@ -266,6 +327,11 @@ public final class CellCache {
             Sha256.field(d, part);
             Sha256.field(d, String.valueOf(json.get(part)));
         }
+        // only generation cells have them, so the digests of the other entries are what they always were
+        if (json.has("generations")) {
+            Sha256.field(d, "generations");
+            Sha256.field(d, String.valueOf(json.get("generations")));
+        }
         return Sha256.hex(d);
     }
 
@@ -273,6 +339,9 @@ public final class CellCache {
     private static int expectedItems(Cell cell) {
         if (cell.workload() instanceof TaskWorkload t) {
             return t.items().size();
+        }
+        if (cell.workload() instanceof GenerationWorkload g) {
+            return g.prompts().size();
         }
         return cell.model().windows(((CorpusWorkload) cell.workload()).corpus().name());
     }

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.sweep;
 
+import dev.flashcomm.eval.lm.Generation;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
@@ -15,9 +16,11 @@ import java.util.Map;
  * @param commErrors per layer and site error the communication introduced; empty unless diagnostics were asked for
  *                   (never cached)
  * @param computed   false when the result came from the cache
+ * @param generations per prompt, in prompt order, what a generation cell generated (cached with it); empty for
+ *                   other cells
  */
 public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, List<CommErrorRow> commErrors,
-                         boolean computed) {
+                         boolean computed, List<Generation> generations) {
 
     public CellResult {
         rows = List.copyOf(rows);
@@ -28,6 +31,12 @@ public record CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> ite
         items.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         items = Collections.unmodifiableMap(copy);
         commErrors = List.copyOf(commErrors);
+        generations = List.copyOf(generations);
+    }
+
+    public CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, List<CommErrorRow> commErrors,
+                      boolean computed) {
+        this(rows, items, commErrors, computed, List.of());
     }
 
     public CellResult(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, boolean computed) {

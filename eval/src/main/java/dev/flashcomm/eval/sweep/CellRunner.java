@@ -4,10 +4,14 @@ import dev.flashcomm.datasets.Metric;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.eval.lm.Generation;
+import dev.flashcomm.eval.lm.GenerationRequest;
+import dev.flashcomm.eval.lm.Generator;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
 import dev.flashcomm.eval.ppl.PerplexityResult;
 import dev.flashcomm.eval.ppl.PerplexityRun;
+import dev.flashcomm.eval.tasks.GenerationAgreement;
 import dev.flashcomm.eval.tasks.MetricValue;
 import dev.flashcomm.eval.tasks.TaskResult;
 import dev.flashcomm.eval.tasks.TaskScorer;
@@ -17,6 +21,8 @@ import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
+import dev.flashcomm.tp.tokenizer.ModelTokenizer;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +35,8 @@ import java.util.Map;
 final class CellRunner {
 
     static final String TASK_PROTOCOL = "lm-eval 0-shot";
+    /** Version of the agreement task's definition (greedy decoding, first-divergence rule); its TASK_VERSION. */
+    static final int AGREEMENT_VERSION = 1;
 
     private final SweepConfig config;
     private final boolean diagnostics;
@@ -53,11 +61,72 @@ final class CellRunner {
      * @param batch sequences per forward pass ({@code --batch}, or what auto chose for this model)
      * @throws InputException naming the workload's file when one of its items cannot be scored
      */
-    CellResult measure(Cell cell, ScoringModel lm, int batch, Progress progress) {
+    CellResult measure(Cell cell, ScoringModel lm, int batch, Progress progress, BaselineGenerations baselines) {
         if (cell.workload() instanceof CorpusWorkload corpus) {
             return perplexity(cell, corpus, lm, batch, progress);
         }
+        if (cell.workload() instanceof GenerationWorkload prompts) {
+            return agreement(cell, prompts, lm, batch, progress, baselines);
+        }
         return task(cell, (TaskWorkload) cell.workload(), lm, batch, progress);
+    }
+
+    /** {@code greedy max_new_tokens=N}: the PROTOCOL of agreement rows. */
+    static String agreementProtocol(int maxNewTokens) {
+        return "greedy max_new_tokens=" + maxNewTokens;
+    }
+
+    /**
+     * Generates greedily for every prompt and compares each continuation with the baseline's. BYTES_PER_FORWARD is
+     * what the busiest rank sent per prompt, its prefill and every decode step together.
+     */
+    private CellResult agreement(Cell cell, GenerationWorkload prompts, ScoringModel lm, int batch, Progress progress,
+                                 BaselineGenerations baselines) {
+        TrafficMeter meter = new TrafficMeter();
+        long start = System.nanoTime();
+        List<Generation> generations = generate(cell, prompts, lm, batch, meter, progress);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Generation> baseline = baselines.isBaseline(cell) ? generations
+                : baselines.of(cell, base -> generate(base, prompts, lm, batch, new TrafficMeter(), Progress.NONE));
+        GenerationAgreement agreement = GenerationAgreement.of(baseline, generations);
+        long bytesPerForward = meter.snapshot().maxRankBytes() / generations.size();
+        String settings = "max_new_tokens=" + config.maxNewTokens() + ";batch=" + batch + ";limit=" + config.limit()
+                + ";baseline=" + config.baselineLabel().orElse("") + common(cell);
+        List<ResultRow> rows = new ArrayList<>();
+        Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
+        for (String metric : List.of(GenerationAgreement.AGREEMENT, GenerationAgreement.FIRST_DIVERGENCE)) {
+            double[] perItem = metric.equals(GenerationAgreement.AGREEMENT) ? agreement.agree()
+                    : agreement.firstDivergence();
+            ResultRow row = ResultRow.measured(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
+                    prompts.name(), metric, Arrays.stream(perItem).average().orElseThrow(),
+                    MetricValue.standardErrorOfMean(perItem), perItem.length, bytesPerForward, seconds,
+                    agreementProtocol(config.maxNewTokens()), AGREEMENT_VERSION, settings, ToolVersion.VERSION);
+            rows.add(row);
+            List<ItemScore> scores = new ArrayList<>(perItem.length);
+            for (int i = 0; i < perItem.length; i++) {
+                scores.add(new ItemScore(i, perItem[i], 1));
+            }
+            items.put(row.cell(), scores);
+        }
+        return new CellResult(rows, items, List.of(), true, generations);
+    }
+
+    private List<Generation> generate(Cell cell, GenerationWorkload prompts, ScoringModel lm, int batch,
+                                      TrafficMeter meter, Progress progress) {
+        try {
+            return new Generator(lm, batch).generate(requests(prompts.prompts(), lm.tokenizer(),
+                    config.maxNewTokens()), lm.openCommunicator(cell.comm(), meter, null), progress);
+        } catch (InputException e) {
+            throw new InputException(prompts.file() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * One request per prompt, tokenized exactly as the tokenizer does (its own BOS, nothing cut), with no stop: an
+     * agreement continuation always has {@code maxNewTokens} tokens.
+     */
+    static List<GenerationRequest> requests(List<String> prompts, ModelTokenizer tokenizer, int maxNewTokens) {
+        return prompts.stream().map(p -> GenerationRequest.of(tokenizer.encode(p), maxNewTokens)).toList();
     }
 
     private CellResult perplexity(Cell cell, CorpusWorkload corpus, ScoringModel lm, int batch, Progress progress) {

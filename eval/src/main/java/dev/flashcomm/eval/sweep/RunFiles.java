@@ -43,6 +43,9 @@ public final class RunFiles {
                 inputs.putIfAbsent("the " + task.spec().name() + " data", file);
             }
         }
+        for (PromptSource prompts : config.agreements()) {
+            inputs.putIfAbsent("--task-file " + prompts.name(), prompts.file());
+        }
         return inputs;
     }
 
@@ -53,6 +56,9 @@ public final class RunFiles {
             outputs.put("--out " + SweepOutputs.RESULTS, config.out().resolve(SweepOutputs.RESULTS));
             outputs.put("--out " + SweepOutputs.ITEMS, config.out().resolve(SweepOutputs.ITEMS));
             outputs.put("--out " + SweepOutputs.RESULTS_JSON, config.out().resolve(SweepOutputs.RESULTS_JSON));
+            if (!config.agreements().isEmpty()) {
+                outputs.put("--out " + GenerationsJsonl.FILE, config.out().resolve(GenerationsJsonl.FILE));
+            }
         } else {
             outputs.put("--out " + SweepOutputs.resultsPart(config.shard()),
                     config.out().resolve(SweepOutputs.resultsPart(config.shard())));
@@ -60,6 +66,10 @@ public final class RunFiles {
                     config.out().resolve(SweepOutputs.itemsPart(config.shard())));
             Path json = ResultsJson.besideCsv(config.out().resolve(SweepOutputs.resultsPart(config.shard())));
             outputs.put("--out " + json.getFileName(), json);
+            if (!config.agreements().isEmpty()) {
+                String part = GenerationsJsonl.part(config.shard());
+                outputs.put("--out " + part, config.out().resolve(part));
+            }
         }
         return outputs;
     }

@@ -95,6 +95,9 @@ public final class Sweep {
         int resumed = done.size();
         listener.planned(toMeasure, resumed);
         CellRunner runner = new CellRunner(config, diagnostics, samples);
+        BaselineGenerations baselines = new BaselineGenerations(plan, cache, listener::warning);
+        owned.stream().filter(c -> done.containsKey(c.position()))
+                .forEach(c -> baselines.record(c, done.get(c.position())));
         int next = 0;
         int sharedCells = 0;
         while (next < toMeasure.size()) {
@@ -115,14 +118,16 @@ public final class Sweep {
                                 ? cache.load(key, cell, listener::warning) : Optional.empty();
                         if (shared.isPresent()) {
                             done.put(cell.position(), shared.get());
+                            baselines.record(cell, shared.get());
                             sharedCells++;
                             continue;
                         }
                         long start = System.nanoTime();
                         CellResult result = runner.measure(cell, lm, batch,
-                                listener.started(cell, ordinal.get(cell.position()), owned.size()));
+                                listener.started(cell, ordinal.get(cell.position()), owned.size()), baselines);
                         cache.store(key, cell, result);
                         done.put(cell.position(), result);
+                        baselines.record(cell, result);
                         listener.finished(cell, result, (System.nanoTime() - start) / 1e9);
                     }
                 }
@@ -132,13 +137,18 @@ public final class Sweep {
         List<ResultRow> rows = new ArrayList<>();
         Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
         List<CommErrorRow> errors = new ArrayList<>();
+        List<CellGenerations> generations = new ArrayList<>();
         for (Cell cell : owned) {
             CellResult r = done.get(cell.position());
             rows.addAll(r.rows());
             items.putAll(r.items());
             errors.addAll(r.commErrors());
+            if (!r.generations().isEmpty()) {
+                generations.add(CellGenerations.of(cell, r.generations()));
+            }
         }
-        return new SweepOutcome(rows, items, errors, toMeasure.size() - sharedCells, resumed + sharedCells);
+        return new SweepOutcome(rows, items, errors, toMeasure.size() - sharedCells, resumed + sharedCells,
+                generations);
     }
 
     /**
@@ -152,8 +162,9 @@ public final class Sweep {
         int length = corpus ? model.seqLen() : lm.maxLength();
         int useful = 1;
         for (Cell c : group) {
-            // a task scores one sequence per choice of each item
+            // a task scores one sequence per choice of each item, an agreement task one per prompt
             useful = Math.max(useful, c.workload() instanceof CorpusWorkload w ? model.windows(w.corpus().name())
+                    : c.workload() instanceof GenerationWorkload g ? g.prompts().size()
                     : ((TaskWorkload) c.workload()).items().stream().mapToInt(i -> i.choices().size()).sum());
         }
         BatchSizer.Choice choice = BatchSizer.choose(lm, new int[length], useful,

@@ -46,15 +46,20 @@ import java.util.Set;
  * @param commImpl     where the all-reduce numerics run
  * @param seed         seed of the paired bootstrap that tests perplexity differences
  * @param out          directory of results, per-item scores and the cell cache
+ * @param agreements   generation-agreement tasks ({@code agreement:NAME}): prompts continued greedily under every
+ *                     format and compared with the baseline's continuation; {@code --limit} keeps their first prompts
+ * @param maxNewTokens tokens each agreement prompt is continued by ({@code --max-new-tokens})
  */
 public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice> comms,
                           Optional<CommFormat> baselineComm, CommPath commPath, CompressionScope scope,
                           Accumulation accumulation, CommCast cast, CompressThreshold threshold,
                           List<TaskSource> tasks, List<CorpusSource> corpora, OptionalInt seqLen, BatchSize batch,
                           Limit limit, Limit maxWindows, String device, DataType dtype, CommImpl commImpl, long seed,
-                          Shard shard, Path out) {
+                          Shard shard, Path out, List<PromptSource> agreements, int maxNewTokens) {
 
     public static final int DEFAULT_SEQ_LEN = 2048;
+    /** {@code --max-new-tokens} of agreement tasks: long enough for divergence to show, short enough to be cheap. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 32;
     /** The seed the paired bootstrap of perplexity p-values draws from unless --seed says otherwise. */
     public static final long DEFAULT_SEED = BaselineComparison.DEFAULT_SEED;
 
@@ -64,6 +69,7 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice>
         comms = List.copyOf(comms);
         tasks = List.copyOf(tasks);
         corpora = List.copyOf(corpora);
+        agreements = List.copyOf(agreements);
         Objects.requireNonNull(baselineComm, "baselineComm");
         Objects.requireNonNull(commPath, "commPath");
         Objects.requireNonNull(scope, "scope");
@@ -82,8 +88,11 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice>
         if (tps.isEmpty() || tps.stream().anyMatch(tp -> tp < 1)) {
             throw new IllegalArgumentException("--tp: give TP degrees of at least 1, got " + tps);
         }
-        if (tasks.isEmpty() && corpora.isEmpty()) {
+        if (tasks.isEmpty() && corpora.isEmpty() && agreements.isEmpty()) {
             throw new IllegalArgumentException("nothing to measure: give --tasks and/or --ppl");
+        }
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         }
         if (comms.isEmpty() && baselineComm.isEmpty()) {
             throw new IllegalArgumentException("--comm: give at least one communication format");
@@ -100,6 +109,18 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice>
         }
         requireDistinct("task", tasks.stream().map(t -> t.spec().name()).toList());
         requireDistinct("perplexity corpus", corpora.stream().map(CorpusSource::name).toList());
+        requireDistinct("agreement task", agreements.stream().map(PromptSource::name).toList());
+    }
+
+    /** A sweep without agreement tasks. */
+    public SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice> comms,
+                       Optional<CommFormat> baselineComm, CommPath commPath, CompressionScope scope,
+                       Accumulation accumulation, CommCast cast, CompressThreshold threshold,
+                       List<TaskSource> tasks, List<CorpusSource> corpora, OptionalInt seqLen, BatchSize batch,
+                       Limit limit, Limit maxWindows, String device, DataType dtype, CommImpl commImpl, long seed,
+                       Shard shard, Path out) {
+        this(models, tps, comms, baselineComm, commPath, scope, accumulation, cast, threshold, tasks, corpora, seqLen,
+                batch, limit, maxWindows, device, dtype, commImpl, seed, shard, out, List.of(), DEFAULT_MAX_NEW_TOKENS);
     }
 
     /** Plain formats with each one's default accumulation, cast and size threshold. */

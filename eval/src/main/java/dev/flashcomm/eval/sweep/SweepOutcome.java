@@ -15,9 +15,10 @@ import java.util.Map;
  * @param commErrors per layer and site communication error of the computed cells, when diagnostics were asked for
  * @param computed   cells measured in this run
  * @param resumed    cells taken from the cache
+ * @param generations what each generation cell generated, in matrix order
  */
 public record SweepOutcome(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items, List<CommErrorRow> commErrors,
-                           int computed, int resumed) {
+                           int computed, int resumed, List<CellGenerations> generations) {
 
     public SweepOutcome {
         rows = List.copyOf(rows);
@@ -25,6 +26,7 @@ public record SweepOutcome(List<ResultRow> rows, Map<CellKey, List<ItemScore>> i
         items.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         items = Collections.unmodifiableMap(copy);
         commErrors = List.copyOf(commErrors);
+        generations = List.copyOf(generations);
         if (computed < 0 || resumed < 0) {
             throw new IllegalArgumentException("cell counts must be >= 0");
         }

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.sweep;
 
+import dev.flashcomm.datasets.PromptFile;
 import dev.flashcomm.datasets.TaskItem;
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.eval.InputException;
@@ -58,6 +59,13 @@ public final class SweepPlanner {
             List<TaskItem> items = all.subList(0, config.limit().of(all.size()));
             workloads.add(new TaskWorkload(task, items, dataIdentity(TaskLoader.dataFiles(task.spec(), task.file()))));
         }
+        List<GenerationWorkload> agreements = new ArrayList<>();
+        for (PromptSource source : config.agreements()) {
+            List<String> prompts = PromptFile.read(source.file());
+            agreements.add(new GenerationWorkload(source, prompts.subList(0, config.limit().of(prompts.size())),
+                    dataIdentity(List.of(source.file()))));
+        }
+        workloads.addAll(agreements);
         // every model's config first: a typo in the last --model fails before the first corpus is tokenized
         Map<String, Path> byName = new HashMap<>();
         List<Checkpoint> checkpoints = new ArrayList<>();
@@ -76,7 +84,7 @@ public final class SweepPlanner {
         }
         List<PreparedModel> models = new ArrayList<>();
         for (int m = 0; m < checkpoints.size(); m++) {
-            models.add(prepare(checkpoints.get(m), seqLens.get(m), config, corpusTexts));
+            models.add(prepare(checkpoints.get(m), seqLens.get(m), config, corpusTexts, agreements));
         }
         if (config.tps().contains(1)) {
             notes.add("--tp 1 has no all-reduce, so every format gives the same result there");
@@ -116,7 +124,7 @@ public final class SweepPlanner {
 
     /** Tokenizes the corpora with the model's tokenizer (each must fill a window) and identifies the model. */
     private static PreparedModel prepare(Checkpoint checkpoint, int seqLen, SweepConfig config,
-                                         Map<String, String> corpusTexts) {
+                                         Map<String, String> corpusTexts, List<GenerationWorkload> agreements) {
         Path dir = checkpoint.dir();
         Map<String, int[]> ids = new HashMap<>();
         OptionalInt prefix;
@@ -129,9 +137,28 @@ public final class SweepPlanner {
                 int windows = config.maxWindows().of(protocol.windows(tokens, corpus.file().toString()));
                 ids.put(corpus.name(), Arrays.copyOf(tokens, windows * seqLen));
             }
+            for (GenerationWorkload w : agreements) {
+                requireRoom(w, tokenizer, config.maxNewTokens(), checkpoint.config().maxPositions(), dir);
+            }
         }
         return new PreparedModel(checkpoint, ModelLoader.modelName(dir), ModelIdentity.of(checkpoint), seqLen, prefix,
                 ids);
+    }
+
+    /**
+     * Every prompt plus {@code maxNewTokens} must fit the model's positions; the generator would refuse it only when
+     * its cell runs.
+     */
+    private static void requireRoom(GenerationWorkload w, ModelTokenizer tokenizer, int maxNewTokens, int positions,
+                                    Path dir) {
+        for (int i = 0; i < w.prompts().size(); i++) {
+            int length = tokenizer.encode(w.prompts().get(i)).length;
+            if ((long) length + maxNewTokens > positions) {
+                throw new InputException(w.file() + ": prompt " + (i + 1) + ": " + length + " tokens + "
+                        + maxNewTokens + " new tokens exceed max_position_embeddings " + positions + " of "
+                        + dir.resolve("config.json") + "; shorten the prompt or lower --max-new-tokens");
+            }
+        }
     }
 
     /**

@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Turns {@code --tasks}, {@code --task-file} and {@code --data-root} into the tasks of a sweep and their files. */
+/**
+ * Turns {@code --tasks}, {@code --task-file} and {@code --data-root} into the tasks of a sweep and their files; a
+ * {@code --task-file agreement:NAME=FILE} is a generation-agreement task instead ({@link #agreements}).
+ */
 public final class TaskSelection {
 
     private TaskSelection() {
@@ -35,7 +38,8 @@ public final class TaskSelection {
                 }
             }
         }
-        files.keySet().forEach(n -> selected.putIfAbsent(n, TaskRegistry.require(n)));
+        files.keySet().stream().filter(n -> !PromptSource.isAgreement(n))
+                .forEach(n -> selected.putIfAbsent(n, TaskRegistry.require(n)));
         List<TaskSource> out = new ArrayList<>();
         List<String> homeless = new ArrayList<>();
         for (TaskSpec s : selected.values()) {
@@ -53,6 +57,20 @@ public final class TaskSelection {
             throw new InputException("--data-root is required for " + String.join(", ", homeless)
                     + " (or give --task-file TASK=FILE)");
         }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The generation-agreement tasks among {@code files}: the keys {@code agreement:NAME}, each with its prompts file
+     * (which {@link #resolve} leaves out).
+     */
+    public static List<PromptSource> agreements(Map<String, Path> files) {
+        List<PromptSource> out = new ArrayList<>();
+        files.forEach((name, file) -> {
+            if (PromptSource.isAgreement(name)) {
+                out.add(new PromptSource(name, file));
+            }
+        });
         return List.copyOf(out);
     }
 }

@@ -2,8 +2,8 @@ package dev.flashcomm.eval.sweep;
 
 import java.nio.file.Path;
 
-/** What one cell measures: a task or a perplexity corpus, already read and checked. */
-public sealed interface Workload permits TaskWorkload, CorpusWorkload {
+/** What one cell measures: a task, a perplexity corpus or a generation-agreement task, already read and checked. */
+public sealed interface Workload permits TaskWorkload, CorpusWorkload, GenerationWorkload {
 
     /** The TASK column of its rows: a task name ({@code piqa}) or {@code ppl:<corpus>}. */
     String name();

@@ -39,7 +39,8 @@ public record MetricValue(Metric metric, double value, double stderr, int n) {
         return new MetricValue(metric, value, stderr, perItem.length);
     }
 
-    private static double standardErrorOfMean(double[] v) {
+    /** lm-eval's stderr of a mean: sample std (n−1) over √n; NaN below two values. */
+    public static double standardErrorOfMean(double[] v) {
         int n = v.length;
         if (n < 2) {
             return Double.NaN;

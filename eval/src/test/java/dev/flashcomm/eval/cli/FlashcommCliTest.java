@@ -38,7 +38,7 @@ class FlashcommCliTest {
     }
 
     @ParameterizedTest(name = "{0} --help")
-    @ValueSource(strings = {"ppl", "bench", "sweep", "merge", "gate", "demo"})
+    @ValueSource(strings = {"ppl", "generate", "bench", "sweep", "merge", "gate", "demo"})
     void everyCommandsHelpListsTheExitCodesAndKeepsFileNamesWhole(String command) {
         CliRun run = CliRun.of(command, "--help");
         assertEquals(0, run.exitCode(), run.transcript());
