@@ -29,6 +29,10 @@ class MetricVocabularyTest {
                 assertTrue(MetricKind.of(m.id()) != MetricKind.OTHER, spec.name() + " " + m.id());
             }
         }
+        // the generation-agreement metrics are not task metrics of datasets: eval computes them against the baseline
+        assertEquals(MetricKind.ACCURACY, MetricKind.of(GenerationAgreement.AGREEMENT));
+        assertEquals(MetricKind.HIGHER_IS_BETTER, MetricKind.of(GenerationAgreement.FIRST_DIVERGENCE));
+        assertTrue(MetricKind.HIGHER_IS_BETTER.higherIsBetter());
         assertTrue(MetricKind.ACCURACY.higherIsBetter());
         assertTrue(!MetricKind.LOWER_IS_BETTER.higherIsBetter());
     }
