@@ -249,6 +249,9 @@ public final class ResultsJson {
         if (cellRows.get(0).task().startsWith("ppl:")) {
             return "loglikelihood_rolling";
         }
+        if (cellRows.get(0).task().startsWith("agreement:")) {
+            return "generate_until"; // greedy continuations, lm-eval's name for generation requests
+        }
         boolean target = cellRows.stream().anyMatch(r -> r.metricKind() == MetricKind.LOWER_IS_BETTER);
         return target ? "loglikelihood" : "multiple_choice";
     }
