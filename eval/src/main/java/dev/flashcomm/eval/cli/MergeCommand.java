@@ -1,6 +1,8 @@
 package dev.flashcomm.eval.cli;
 
+import com.google.gson.JsonObject;
 import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.eval.sweep.GenerationsJsonl;
 import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.OutputFiles;
@@ -93,6 +95,12 @@ public final class MergeCommand implements Callable<Integer> {
         // as a sweep does: an earlier results.csv holding rows this merge lacks is kept, not replaced
         Optional<Path> kept = out == null ? SweepOutputs.keepPrevious(dir, compared) : Optional.empty();
         SweepOutputs.write(results, items, compared, merged.items(), baseline, provenance);
+        // the agreement tasks' generations, when the shards wrote any, in results.csv's order as a sweep writes them
+        List<JsonObject> generationLines = GenerationsJsonl.readParts(dir);
+        Path generations = dir.resolve(GenerationsJsonl.FILE);
+        if (!generationLines.isEmpty()) {
+            GenerationsJsonl.write(generations, GenerationsJsonl.ordered(generationLines, compared, dir.toString()));
+        }
         stdout.print(SummaryTable.render(compared, baseline));
         stdout.println();
         kept.ifPresent(k -> stdout.println("kept        " + k + " (the earlier results.csv: it holds cells this merge "
@@ -100,6 +108,9 @@ public final class MergeCommand implements Callable<Integer> {
         stdout.println("wrote       " + results);
         stdout.println("wrote       " + items);
         stdout.println("wrote       " + ResultsJson.besideCsv(results));
+        if (!generationLines.isEmpty()) {
+            stdout.println("wrote       " + generations);
+        }
         stdout.flush();
         return ExitCodes.OK;
     }

@@ -73,7 +73,8 @@ final class SweepRun {
             SweepOutputs.write(results, items, compared, m.items(), baseline, provenance);
             Path generations = config.out().resolve(GenerationsJsonl.FILE);
             if (!config.agreements().isEmpty()) {
-                GenerationsJsonl.write(generations, GenerationsJsonl.lines(outcome.generations()));
+                GenerationsJsonl.write(generations, GenerationsJsonl.ordered(
+                        GenerationsJsonl.lines(outcome.generations()), compared, "this sweep"));
             }
             out.println();
             out.print(SummaryTable.render(compared, baseline));

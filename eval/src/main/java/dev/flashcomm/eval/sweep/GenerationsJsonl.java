@@ -4,15 +4,28 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.lm.Generation;
 import dev.flashcomm.results.AtomicFiles;
+import dev.flashcomm.results.ResultRow;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Per-prompt generations as JSON lines, written atomically: the sweep's {@code generations.jsonl} beside items.csv
@@ -23,6 +36,7 @@ import java.util.List;
 public final class GenerationsJsonl {
 
     public static final String FILE = "generations.jsonl";
+    private static final Pattern PART = Pattern.compile("generations\\.part-\\d+-of-\\d+\\.jsonl");
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private GenerationsJsonl() {
@@ -35,7 +49,8 @@ public final class GenerationsJsonl {
 
     /**
      * The lines of a sweep's cells: {@code model, tp, comm, comm_path, task} (as in results.csv), {@code index} (the
-     * prompt's, as ITEM in items.csv), then {@link #fields}.
+     * prompt's, as ITEM in items.csv), then {@link #fields}; in matrix order ({@link #ordered} sorts them as
+     * results.csv does).
      */
     public static List<JsonObject> lines(List<CellGenerations> cells) {
         List<JsonObject> lines = new ArrayList<>();
@@ -70,6 +85,73 @@ public final class GenerationsJsonl {
             logProbs.add(lp);
         }
         line.add("logprobs", logProbs);
+    }
+
+    /**
+     * The lines ordered as results.csv orders its cells ({@code rows}, compared and sorted), each cell's lines by
+     * index: so a sweep and a merge of its shards write the same file.
+     *
+     * @throws InputException when a line's cell has no row in {@code rows}, or a cell repeats an index
+     */
+    public static List<JsonObject> ordered(List<JsonObject> lines, List<ResultRow> rows, String source) {
+        Map<String, Integer> rank = new HashMap<>();
+        for (ResultRow r : rows) {
+            rank.putIfAbsent(SweepOutputs.cellOf(r), rank.size());
+        }
+        Set<String> seen = new HashSet<>();
+        for (JsonObject line : lines) {
+            String cell = cellOf(line);
+            if (!rank.containsKey(cell)) {
+                throw new InputException(source + ": generations of " + cell + ", a cell the results do not hold");
+            }
+            if (!seen.add(cell + " #" + line.get("index").getAsInt())) {
+                throw new InputException(source + ": prompt " + line.get("index") + " of " + cell + " is there twice");
+            }
+        }
+        return lines.stream().sorted(Comparator.comparingInt((JsonObject l) -> rank.get(cellOf(l)))
+                .thenComparingInt(l -> l.get("index").getAsInt())).toList();
+    }
+
+    /**
+     * Every line of the shards' {@code generations.part-i-of-n.jsonl} files in {@code dir}, in no particular order
+     * ({@link #ordered} orders them); empty when there are none.
+     *
+     * @throws InputException naming the file and line of a line that is not one of ours
+     */
+    public static List<JsonObject> readParts(Path dir) {
+        List<JsonObject> lines = new ArrayList<>();
+        List<Path> parts;
+        try (Stream<Path> files = Files.list(dir)) {
+            parts = files.filter(f -> PART.matcher(f.getFileName().toString()).matches()).sorted().toList();
+        } catch (IOException e) {
+            throw new InputException(dir + ": cannot list: " + e.getMessage());
+        }
+        for (Path part : parts) {
+            List<String> text;
+            try {
+                text = Files.readAllLines(part, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new InputException(part + ": cannot read: " + e.getMessage());
+            }
+            for (int i = 0; i < text.size(); i++) {
+                try {
+                    JsonObject line = JsonParser.parseString(text.get(i)).getAsJsonObject();
+                    cellOf(line);
+                    line.get("index").getAsInt();
+                    lines.add(line);
+                } catch (JsonParseException | IllegalStateException | NullPointerException
+                         | UnsupportedOperationException | NumberFormatException e) {
+                    throw new InputException(part + ":" + (i + 1) + ": not a generations line (a JSON object with "
+                            + "model, tp, comm, comm_path, task and index)");
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static String cellOf(JsonObject line) {
+        return SweepOutputs.cellOf(line.get("model").getAsString(), line.get("tp").getAsInt(),
+                line.get("comm").getAsString(), line.get("comm_path").getAsString(), line.get("task").getAsString());
     }
 
     /** Writes {@code lines}, one compact JSON object per line, atomically (temp file, then move). */

@@ -211,6 +211,11 @@ public final class SweepOutputs {
         return out;
     }
 
+    /** A cell as {@link #planCells} names it, from its fields. */
+    public static String cellOf(String model, int tp, String comm, String commPath, String task) {
+        return cellId(model, tp, comm, commPath, task);
+    }
+
     private static String cellId(String model, int tp, String comm, String commPath, String task) {
         return model + " tp=" + tp + " " + comm + " " + commPath + " " + task;
     }

@@ -21,16 +21,48 @@ import org.junit.jupiter.api.io.TempDir;
 @Slow
 class AgreementSweepCommandTest {
 
-    @Test
-    void agreementRowsGenerationsAndAFailingGate(@TempDir Path tmp) throws IOException {
-        Path prompts = Files.writeString(tmp.resolve("prompts.jsonl"), String.join("\n",
+    private static Path prompts(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("prompts.jsonl"), String.join("\n",
                 "{\"prompt\": \"Once upon a time, there was a little girl named Lily.\"}",
                 "{\"prompt\": \"One day, a small dog named Max found a bone\"}",
                 "{\"prompt\": \"Tom and his mom went to the park. Tom saw\"}",
                 "{\"prompt\": \"Sue had a big red\"}") + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static CliRun sweep(Path prompts, Path out, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("sweep", "--model", TinySweep.model().toString(),
+                "--tp", "2", "--comm", "fp16,int2", "--task-file", "agreement:stories=" + prompts,
+                "--max-new-tokens", "8", "--out", out.toString()));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    @Test
+    void shardsMergeIntoTheGenerationsOfOneSweep(@TempDir Path tmp) throws IOException {
+        Path prompts = prompts(tmp);
+        Path whole = tmp.resolve("whole");
+        Path sharded = tmp.resolve("sharded");
+        assertEquals(0, sweep(prompts, whole).exitCode());
+        // shard 2 owns only the int2 cell: it generates the baseline for itself
+        for (String shard : List.of("2/2", "1/2")) {
+            CliRun part = sweep(prompts, sharded, "--shard", shard);
+            assertEquals(0, part.exitCode(), part.transcript());
+        }
+        CliRun merge = CliRun.of("merge", "--dir", sharded.toString());
+        assertEquals(0, merge.exitCode(), merge.transcript());
+        assertTrue(merge.out().contains("wrote       " + sharded.resolve("generations.jsonl")), merge.transcript());
+        assertEquals(Files.readAllLines(whole.resolve("generations.jsonl")),
+                Files.readAllLines(sharded.resolve("generations.jsonl")));
+        assertEquals(ResultsCsv.read(whole.resolve("results.csv")).stream().map(ResultRow::withoutComparison)
+                .map(r -> r.cell() + " " + r.value()).toList(), ResultsCsv.read(sharded.resolve("results.csv"))
+                .stream().map(r -> r.cell() + " " + r.value()).toList());
+    }
+
+    @Test
+    void agreementRowsGenerationsAndAFailingGate(@TempDir Path tmp) throws IOException {
+        Path prompts = prompts(tmp);
         Path out = tmp.resolve("out");
-        CliRun sweep = CliRun.of("sweep", "--model", TinySweep.model().toString(), "--tp", "2", "--comm", "fp16,int2",
-                "--task-file", "agreement:stories=" + prompts, "--max-new-tokens", "8", "--out", out.toString());
+        CliRun sweep = sweep(prompts, out);
         assertEquals(0, sweep.exitCode(), sweep.transcript());
         assertTrue(sweep.out().contains("wrote       " + out.resolve("generations.jsonl")), sweep.transcript());
 
@@ -71,9 +103,7 @@ class AgreementSweepCommandTest {
         assertTrue(recovery.out().lines().anyMatch(l -> l.contains("first_divergence") && l.contains("pass")),
                 recovery.transcript());
 
-        CliRun resumed = CliRun.of("sweep", "--model", TinySweep.model().toString(), "--tp", "2", "--comm",
-                "fp16,int2", "--task-file", "agreement:stories=" + prompts, "--max-new-tokens", "8", "--out",
-                out.toString());
+        CliRun resumed = sweep(prompts, out);
         assertEquals(0, resumed.exitCode(), resumed.transcript());
         assertTrue(resumed.out().contains("cells       0 measured, 2 resumed"), resumed.transcript());
         assertEquals(lines.stream().map(JsonObject::toString).toList(),
