@@ -105,6 +105,20 @@ class SweepCommandErrorsTest {
     }
 
     @Test
+    void agreementTasksAreCheckedBeforeAnyCell() throws IOException {
+        Path prompts = write("prompts.txt", "Once upon a time\n");
+        assertBadInput(sweep("--task-file", "agreement:=" + prompts), "--task-file agreement:",
+                "an agreement task is named agreement:NAME");
+        assertBadInput(sweep("--task-file", "agreement:s=" + prompts, "--max-new-tokens", "0"),
+                "--max-new-tokens must be at least 1, got 0");
+        assertBadInput(sweep("--task-file", "agreement:s=" + prompts, "--max-new-tokens", "512"),
+                prompts + ": prompt 1: ", "exceed max_position_embeddings 512");
+        Path bad = write("bad.jsonl", "{\"prompt\": \"a\"}\n{\"prompt\": null}\n");
+        assertBadInput(sweep("--task-file", "agreement:s=" + bad), bad + ":2: ");
+        assertBadInput(sweep("--task-file", "agreement:s=" + tmp.resolve("none.txt")), "none.txt");
+    }
+
+    @Test
     void nothingToMeasure() {
         assertBadInput(sweep(), "nothing to measure: give --tasks and/or --ppl");
     }
