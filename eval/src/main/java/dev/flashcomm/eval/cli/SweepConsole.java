@@ -5,6 +5,7 @@ import dev.flashcomm.eval.sweep.Cell;
 import dev.flashcomm.eval.sweep.CellListener;
 import dev.flashcomm.eval.sweep.CellResult;
 import dev.flashcomm.eval.sweep.CorpusWorkload;
+import dev.flashcomm.eval.sweep.GenerationWorkload;
 import dev.flashcomm.eval.sweep.SweepEta;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ final class SweepConsole implements CellListener {
 
     @Override
     public Progress started(Cell cell, int ordinal, int cells) {
-        String unit = cell.workload() instanceof CorpusWorkload ? "windows" : "requests";
+        String unit = cell.workload() instanceof CorpusWorkload ? "windows"
+                : cell.workload() instanceof GenerationWorkload ? "prompts" : "requests";
         return new ProgressBar(err, "[" + ordinal + "/" + cells + "] " + cell.label(), unit, interactive);
     }
 
