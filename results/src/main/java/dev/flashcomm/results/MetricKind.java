@@ -17,7 +17,9 @@ public enum MetricKind {
 
     private static final Set<String> PERPLEXITY_LIKE =
             Set.of("perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte");
-    private static final Set<String> ACCURACY_LIKE = Set.of("acc", "acc_norm");
+    /** GSM8K's exact match under its two filters is a 1/0 per item like {@code acc}. */
+    private static final Set<String> ACCURACY_LIKE =
+            Set.of("acc", "acc_norm", "exact_match_strict", "exact_match_flexible");
 
     /** Whether a larger value is the better one; OTHER metrics have no direction. */
     public boolean higherIsBetter() {
