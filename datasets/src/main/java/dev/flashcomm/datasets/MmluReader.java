@@ -24,12 +24,12 @@ final class MmluReader implements TaskReader {
 
     @Override
     public List<TaskItem> read(SourceLines source, int limit) {
-        // SourceLines has already checked the encoding and dropped a BOM and each line's "\r".
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < source.size(); i++) {
-            text.append(source.line(i)).append('\n');
+        // The raw text, not the lines: a quoted field keeps its "\r\n" (college_mathematics_dev.csv has one), as
+        // Python's csv module keeps it; SourceLines would drop the "\r". It has already checked the encoding.
+        String csv = TextFiles.read(source.file());
+        if (csv.startsWith("\uFEFF")) {
+            csv = csv.substring(1);
         }
-        String csv = text.toString();
         List<TaskItem> items = new ArrayList<>();
         try (CSVParser parser = CSVParser.parse(new StringReader(csv), FORMAT)) {
             for (CSVRecord record : parser) {
@@ -39,9 +39,13 @@ final class MmluReader implements TaskReader {
                 items.add(item(record, items.size(), source, csv));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("reading a string cannot fail", e);
-        } catch (IllegalStateException | UncheckedIOException e) {
-            // commons-csv reports an unterminated quote this way
+            // nothing to read from but a string: only a CSVException gets here
+            throw DataException.in(source.file(), "bad CSV: " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            // commons-csv's iterator wraps its CSVException (an unterminated quote: "(startline 3) EOF reached...")
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            throw DataException.in(source.file(), "bad CSV: " + why.getMessage());
+        } catch (IllegalStateException e) {
             throw DataException.in(source.file(), "bad CSV: " + e.getMessage());
         }
         return items;
@@ -49,6 +53,7 @@ final class MmluReader implements TaskReader {
 
     private static TaskItem item(CSVRecord record, int index, SourceLines source, String csv) {
         int line = lineOf(csv, record.getCharacterPosition());
+        // errorAt counts lines from 0, like SourceLines, whose lines are the file's "\n"-separated lines
         if (record.size() != FIELDS) {
             throw source.errorAt(line, "expected " + FIELDS + " fields (question,A,B,C,D,answer), got "
                     + record.size());
