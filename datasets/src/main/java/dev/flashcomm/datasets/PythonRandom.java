@@ -1,6 +1,8 @@
 package dev.flashcomm.datasets;
 
 import java.math.BigInteger;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * CPython's {@code random.Random(seed)} for an integer seed, exactly: the MT19937 generator seeded by
@@ -147,7 +149,7 @@ public final class PythonRandom {
                 pool[j] = pool[n - i - 1];
             }
         } else {
-            java.util.Set<Integer> selected = new java.util.HashSet<>();
+            Set<Integer> selected = new HashSet<>();
             for (int i = 0; i < k; i++) {
                 int j = randbelow(n);
                 while (selected.contains(j)) {
