@@ -20,5 +20,9 @@ public enum TaskFormat {
     /** The original {@code {question:{stem, choices:[{text,label}]}, answerKey}}. */
     OPENBOOKQA,
     /** {@code {query, choices, gold}} or SuperGLUE's {@code {premise, choice1, choice2, question, label}}. */
-    COPA
+    COPA,
+    /** GSM8K's original release: {@code {question, answer}}, the answer's last line {@code "#### <number>"}. */
+    GSM8K,
+    /** MMLU's original release: headerless CSV {@code question,A,B,C,D,answer} (RFC 4180), one file per subject. */
+    MMLU
 }

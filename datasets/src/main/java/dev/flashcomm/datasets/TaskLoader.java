@@ -15,23 +15,57 @@ public final class TaskLoader {
     }
 
     /**
-     * The first {@code limit} items of {@code file} ({@code limit <= 0}: all of them). Every line is read and
-     * checked whatever the limit, so a file broken past the limit fails now, not in a later, larger run.
+     * The first {@code limit} items of {@code file} ({@code limit <= 0}: all of them), zero-shot: each context gets
+     * the task's description (lm-eval prepends it at 0 shots too; the nine zero-shot tasks have none). Every line is
+     * read and checked whatever the limit, so a file broken past the limit fails now, not in a later, larger run.
      *
      * @throws DataException if the file is missing or unreadable, a line is malformed, or it holds no item
      */
     public static List<TaskItem> load(TaskSpec spec, Path file, int limit) {
+        return load(spec, file, limit, FewShotRequest.zeroShot(), null);
+    }
+
+    /**
+     * The first {@code limit} items of {@code file} with lm-eval's few-shot prompts: every choice's context becomes
+     * {@code description + ex_1 + fewshotDelimiter + ... + ex_n + fewshotDelimiter + context} and each item records
+     * the pool positions of its examples ({@link TaskItem#fewshotExamples()}). The random sampler's draws depend on
+     * the documents before each one, as in lm-eval (see {@link FewShotPrompts}); {@code limit} takes the first N
+     * documents, as lm-eval's {@code --limit}.
+     *
+     * @param fewshotFileOrNull the pool (lm-eval's few-shot split, e.g. GSM8K's train file, MMLU's dev file); null
+     *                          or the evaluated file itself: the rest of the evaluated file, leaving each document out
+     *                          of its own examples (lm-eval's rule when the few-shot split is the test split).
+     *                          The nine zero-shot tasks draw from their train split in lm-eval, which our layout
+     *                          lacks: their examples match lm-eval's only when that file is passed here
+     * @throws DataException as above for either file, or naming the pool file when it holds too few items
+     */
+    public static List<TaskItem> load(TaskSpec spec, Path file, int limit, FewShotRequest fewshot,
+                                      Path fewshotFileOrNull) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(fewshot, "fewshot");
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0 (0 = all), got " + limit);
         }
+        List<TaskItem> items = readAll(spec, file);
+        boolean sameFile = fewshotFileOrNull == null || sameFile(file, fewshotFileOrNull);
+        Path poolFile = sameFile ? file : fewshotFileOrNull;
+        List<TaskItem> pool = sameFile || fewshot.shots() == 0 ? items : readAll(spec, poolFile);
+        int count = limit > 0 ? limit : items.size();
+        return new FewShotPrompts(spec, pool, poolFile, sameFile).apply(items, count, fewshot);
+    }
+
+    private static List<TaskItem> readAll(TaskSpec spec, Path file) {
         SourceLines source = SourceLines.read(file);
         List<TaskItem> items = readerFor(spec.format()).read(source, 0);
         if (items.isEmpty()) {
             throw DataException.in(file, "no items");
         }
-        return List.copyOf(limit > 0 && limit < items.size() ? items.subList(0, limit) : items);
+        return items;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /**
@@ -50,6 +84,18 @@ public final class TaskLoader {
         return List.copyOf(files);
     }
 
+    /**
+     * {@link #dataFiles(TaskSpec, Path)} of the evaluated file, then those of the few-shot file when there is one
+     * (it changes the prompts, so it belongs to the data identity).
+     */
+    public static List<Path> dataFiles(TaskSpec spec, Path file, Path fewshotFileOrNull) {
+        List<Path> files = new ArrayList<>(dataFiles(spec, file));
+        if (fewshotFileOrNull != null && !sameFile(file, fewshotFileOrNull)) {
+            files.addAll(dataFiles(spec, fewshotFileOrNull));
+        }
+        return List.copyOf(files);
+    }
+
     /** All items of {@code file}. */
     public static List<TaskItem> load(TaskSpec spec, Path file) {
         return load(spec, file, 0);
@@ -58,6 +104,14 @@ public final class TaskLoader {
     /** The items of the task's default file under a data root laid out like {@code shared/data}. */
     public static List<TaskItem> loadDefault(TaskSpec spec, Path dataRoot, int limit) {
         return load(spec, spec.fileUnder(dataRoot), limit);
+    }
+
+    /**
+     * The items of the task's default file under a data root with few-shot prompts drawn from the task's few-shot
+     * file there ({@link TaskSpec#fewshotFileUnder}), or from the rest of the evaluated file when it has none.
+     */
+    public static List<TaskItem> loadDefault(TaskSpec spec, Path dataRoot, int limit, FewShotRequest fewshot) {
+        return load(spec, spec.fileUnder(dataRoot), limit, fewshot, spec.fewshotFileUnder(dataRoot).orElse(null));
     }
 
     private static TaskReader readerFor(TaskFormat format) {
@@ -70,6 +124,8 @@ public final class TaskLoader {
             case BOOLQ -> new JsonlReader(BoolqReader::parse);
             case OPENBOOKQA -> new JsonlReader(OpenbookqaReader::parse);
             case COPA -> new JsonlReader(CopaReader::parse);
+            case GSM8K -> new JsonlReader(Gsm8kReader::parse);
+            case MMLU -> new MmluReader();
         };
     }
 }

@@ -104,4 +104,95 @@ class TaskRegistryTest {
         assertThrows(IllegalArgumentException.class, () -> new TaskItem(0, List.of(), 0));
         assertThrows(IllegalArgumentException.class, () -> new TaskItem(-1, List.of(a), 0));
     }
+
+    @Test
+    void gsm8kFollowsItsLmEvalYaml() {
+        TaskSpec gsm8k = TaskRegistry.require("gsm8k");
+        assertEquals(OutputType.GENERATE_UNTIL, gsm8k.type());
+        assertEquals(List.of(Metric.EXACT_MATCH_STRICT, Metric.EXACT_MATCH_FLEXIBLE), gsm8k.metrics());
+        assertEquals(3, gsm8k.version());
+        assertEquals("gsm8k/test.jsonl", gsm8k.defaultFile());
+        assertEquals(new FewShotSpec(5, FewShotSampler.RANDOM, "", " ", "\n\n", "gsm8k/train.jsonl"), gsm8k.fewshot());
+        assertEquals(new GenerationSpec(List.of("Question:", "</s>", "<|im_end|>"), 256), gsm8k.generation());
+        assertEquals(java.nio.file.Path.of("root", "gsm8k", "train.jsonl"),
+                gsm8k.fewshotFileUnder(java.nio.file.Path.of("root")).orElseThrow());
+        assertEquals("exact_match,strict-match", Metric.EXACT_MATCH_STRICT.lmEvalKey());
+        assertEquals("exact_match_stderr,flexible-extract", Metric.EXACT_MATCH_FLEXIBLE.lmEvalStderrKey());
+        assertEquals("acc,none", ACC.lmEvalKey());
+        assertEquals(Optional.of(Metric.EXACT_MATCH_FLEXIBLE), Metric.fromId("exact_match_flexible"));
+        for (TaskSpec spec : TaskRegistry.all()) {
+            assertEquals(FewShotSpec.LM_EVAL_DEFAULT, spec.fewshot(), spec.name());
+            assertTrue(spec.fewshotFileUnder(java.nio.file.Path.of("root")).isEmpty());
+            assertEquals(null, spec.generation());
+        }
+    }
+
+    @Test
+    void mmluHasFiftySevenSubjectsInLmEvalsCategories() {
+        List<MmluSubject> subjects = TaskRegistry.mmluSubjects();
+        assertEquals(57, subjects.size());
+        assertEquals(subjects.stream().map(MmluSubject::name).sorted().toList(),
+                subjects.stream().map(MmluSubject::name).toList());
+        java.util.Map<String, Long> perCategory = subjects.stream().collect(java.util.stream.Collectors
+                .groupingBy(MmluSubject::category, java.util.stream.Collectors.counting()));
+        assertEquals(java.util.Map.of("stem", 19L, "humanities", 13L, "social_sciences", 12L, "other", 13L),
+                perCategory);
+        TaskSpec gov = TaskRegistry.require("mmlu_high_school_government_and_politics");
+        assertEquals("The following are multiple choice questions (with answers) about high school government and"
+                + " politics.\n\n", gov.fewshot().description());
+        assertEquals("mmlu/test/high_school_government_and_politics_test.csv", gov.defaultFile());
+        assertEquals("mmlu/dev/high_school_government_and_politics_dev.csv", gov.fewshot().fewshotFile());
+        assertEquals(FewShotSampler.FIRST_N, gov.fewshot().sampler());
+        assertEquals(0, gov.fewshot().defaultShots());
+        assertEquals(List.of(ACC), gov.metrics());
+        assertEquals(1, gov.version());
+        assertEquals(TaskFormat.MMLU, gov.format());
+        assertEquals("social_sciences", subjects.stream()
+                .filter(s -> s.name().equals("high_school_government_and_politics")).findFirst().orElseThrow()
+                .category());
+    }
+
+    @Test
+    void groupsExpandAndAllStaysTheNineZeroShotTasks() {
+        List<TaskSpec> mmlu = TaskRegistry.expand("mmlu");
+        assertEquals(57, mmlu.size());
+        assertEquals("mmlu_abstract_algebra", mmlu.get(0).name());
+        assertEquals("mmlu_world_religions", mmlu.get(56).name());
+        assertEquals(19, TaskRegistry.expand("mmlu_stem").size());
+        assertEquals(13, TaskRegistry.expand("mmlu_humanities").size());
+        assertEquals(12, TaskRegistry.expand("mmlu_social_sciences").size());
+        assertEquals(13, TaskRegistry.expand("mmlu_other").size());
+        assertEquals(List.of(TaskRegistry.PIQA), TaskRegistry.expand("piqa"));
+        assertEquals(List.of(TaskRegistry.GSM8K), TaskRegistry.expand("gsm8k"));
+        assertEquals(List.of("mmlu", "mmlu_stem", "mmlu_humanities", "mmlu_social_sciences", "mmlu_other"),
+                TaskRegistry.groups());
+        assertEquals(58, TaskRegistry.additional().size());
+        assertEquals(9, TaskRegistry.all().size());
+        assertTrue(TaskRegistry.find("mmlu_anatomy").isPresent());
+        DataException e = assertThrows(DataException.class, () -> TaskRegistry.expand("mmlu_anatomyy"));
+        assertTrue(e.getMessage().startsWith("unknown task or group 'mmlu_anatomyy'; known: piqa, "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(", gsm8k, groups mmlu, mmlu_stem, mmlu_humanities, mmlu_social_sciences,"
+                + " mmlu_other, mmlu_<subject> for the 57 subjects"), e.getMessage());
+    }
+
+    @Test
+    void generationSpecGoesWithGenerateUntilOnly() {
+        GenerationSpec gen = new GenerationSpec(List.of("\n"), 16);
+        assertThrows(IllegalArgumentException.class, () -> new TaskSpec("t", OutputType.GENERATE_UNTIL,
+                List.of(Metric.EXACT_MATCH_STRICT), 1, "t.jsonl", TaskFormat.GSM8K));
+        assertThrows(IllegalArgumentException.class, () -> new TaskSpec("t", OutputType.MULTIPLE_CHOICE,
+                List.of(ACC), 1, "t.jsonl", TaskFormat.COPA, FewShotSpec.LM_EVAL_DEFAULT, gen));
+        assertThrows(IllegalArgumentException.class, () -> new GenerationSpec(List.of(), 0));
+        assertThrows(IllegalArgumentException.class, () -> new FewShotSpec(-1, FewShotSampler.RANDOM, "", " ",
+                "\n\n", null));
+        assertThrows(IllegalArgumentException.class, () -> new FewShotSpec(0, FewShotSampler.RANDOM, "", " ",
+                "\n\n", "/abs/train.jsonl"));
+        assertThrows(IllegalArgumentException.class, () -> new FewShotRequest(-1, 1234));
+        assertEquals(new FewShotRequest(5, 1234), FewShotRequest.defaultsFor(TaskRegistry.GSM8K));
+        assertEquals(new FewShotRequest(0, 1234), FewShotRequest.zeroShot());
+        // the variant helpers keep the few-shot and generation components
+        TaskSpec renamed = TaskRegistry.GSM8K.withName("gsm8k_copy").withFile("x.jsonl").withVersion(9);
+        assertEquals(TaskRegistry.GSM8K.fewshot(), renamed.fewshot());
+        assertEquals(TaskRegistry.GSM8K.generation(), renamed.generation());
+    }
 }

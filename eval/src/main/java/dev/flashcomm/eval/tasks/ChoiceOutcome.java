@@ -77,6 +77,8 @@ public record ChoiceOutcome(int item, double[] logLikelihoods, int[] continuatio
             case ACC -> correct() ? 1 : 0;
             case ACC_NORM -> correctNorm() ? 1 : 0;
             case PERPLEXITY -> throw new IllegalArgumentException("a multiple-choice item has no perplexity");
+            case EXACT_MATCH_STRICT, EXACT_MATCH_FLEXIBLE -> throw new IllegalArgumentException(
+                    metric.id() + " is scored from a generation (datasets.GenerationScoring), not log-likelihoods");
         };
     }
 

@@ -23,6 +23,8 @@ public record ContinuationOutcome(int item, double logLikelihood, boolean greedy
             case ACC -> greedy ? 1 : 0;
             case PERPLEXITY -> logLikelihood;
             case ACC_NORM -> throw new IllegalArgumentException("a target continuation has no acc_norm");
+            case EXACT_MATCH_STRICT, EXACT_MATCH_FLEXIBLE -> throw new IllegalArgumentException(
+                    metric.id() + " is scored from a generation (datasets.GenerationScoring), not log-likelihoods");
         };
     }
 }
