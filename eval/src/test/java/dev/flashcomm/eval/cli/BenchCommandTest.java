@@ -69,7 +69,7 @@ class BenchCommandTest {
         Path csv = tmp.resolve("bench.csv");
         CliRun run = CliRun.of("bench", "--model", TinySweep.model().toString(), "--data",
                 TinySweep.demo("stories.txt").toString(), "--sections", "decode", "--comm-tp", "2",
-                "--decode-batches", "1,3", "--decode-prompt", "16", "--decode-tokens", "4", "--out", csv.toString());
+                "--decode-batches", "1,3", "--decode-prompt", "16", "--decode-tokens", "24", "--out", csv.toString());
         assertEquals(0, run.exitCode(), run.transcript());
         assertTrue(run.out().contains("decode      TP-2 int4-asym-g128 batch 3: "), run.transcript());
         List<String> timed = BenchCsv.read(csv).stream().filter(r -> r.measure().equals("tokens_per_second"))
