@@ -160,19 +160,22 @@ public final class TaskRegistry {
             }
             return List.copyOf(out);
         }
-        return find(name).map(List::of).orElseThrow(() -> new DataException("unknown task or group '" + name
-                + "'; known: " + String.join(", ", names()) + ", gsm8k, groups " + String.join(", ", MMLU_GROUPS)
-                + ", mmlu_<subject> for the " + MMLU_SUBJECTS.size() + " subjects"));
+        return find(name).map(List::of).orElseThrow(() -> unknown("task or group", name));
+    }
+
+    private static DataException unknown(String what, String name) {
+        return new DataException("unknown " + what + " '" + name + "'; known: " + String.join(", ", names())
+                + ", gsm8k, groups " + String.join(", ", MMLU_GROUPS) + ", mmlu_<subject> for the "
+                + MMLU_SUBJECTS.size() + " subjects");
     }
 
     /**
      * The task called {@code name}.
      *
-     * @throws DataException naming the known tasks when there is none
+     * @throws DataException naming the known tasks and groups when there is none
      */
     public static TaskSpec require(String name) {
-        return find(name).orElseThrow(() -> new DataException(
-                "unknown task '" + name + "'; known: " + String.join(", ", names())));
+        return find(name).orElseThrow(() -> unknown("task", name));
     }
 
     /** The names of {@link #all()}, in a fixed order. */

@@ -70,6 +70,15 @@ public record TaskSpec(String name, OutputType type, List<Metric> metrics, int v
         return new TaskSpec(name, type, metrics, version, defaultFile, format, newFewshot, generation);
     }
 
+    /** The same generation task with another cap on new tokens (lm-eval's {@code max_gen_toks}). */
+    public TaskSpec withMaxGenTokens(int maxGenTokens) {
+        if (generation == null) {
+            throw new IllegalArgumentException("task " + name + " generates nothing (type " + type + ")");
+        }
+        return new TaskSpec(name, type, metrics, version, defaultFile, format, fewshot,
+                new GenerationSpec(generation.until(), maxGenTokens));
+    }
+
     /** Where this task's few-shot file is under {@code dataRoot}; empty when it has none (rest of the eval file). */
     public Optional<Path> fewshotFileUnder(Path dataRoot) {
         return Optional.ofNullable(fewshot.fewshotFile()).map(dataRoot::resolve);

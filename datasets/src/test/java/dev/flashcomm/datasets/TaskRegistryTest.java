@@ -29,7 +29,8 @@ class TaskRegistryTest {
     void unknownTaskListsTheKnownOnes() {
         DataException e = assertThrows(DataException.class, () -> TaskRegistry.require("mmlu"));
         assertEquals("unknown task 'mmlu'; known: piqa, arc_easy, arc_challenge, hellaswag, winogrande, "
-                + "lambada_openai, boolq, openbookqa, copa", e.getMessage());
+                + "lambada_openai, boolq, openbookqa, copa, gsm8k, groups mmlu, mmlu_stem, mmlu_humanities, "
+                + "mmlu_social_sciences, mmlu_other, mmlu_<subject> for the 57 subjects", e.getMessage());
     }
 
     @Test

@@ -24,7 +24,7 @@ public enum MetricKind {
             Set.of("perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte");
     /** GSM8K's exact match under its two filters is a 1/0 per item like {@code acc}. */
     private static final Set<String> ACCURACY_LIKE =
-            Set.of("acc", "acc_norm", "exact_match_strict", "exact_match_flexible");
+            Set.of("acc", "acc_norm", "acc_subject_mean", "exact_match_strict", "exact_match_flexible");
     /** Generation agreement with the baseline (eval's {@code AgreementMetrics}): per-item 1/0 agree flags. */
     private static final Set<String> AGREEMENT_LIKE = Set.of("agreement");
     private static final Set<String> HIGHER_LIKE = Set.of("first_divergence");

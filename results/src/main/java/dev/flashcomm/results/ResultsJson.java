@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -44,6 +45,11 @@ public final class ResultsJson {
     static final String FILTER = "none";
     /** A SETTINGS cell of a run that scored only the first items of a task: {@code limit=N} with N > 0. */
     private static final Pattern LIMITED = Pattern.compile("(^|;)limit=0*[1-9]");
+    /** The shots in a task row's PROTOCOL, {@code lm-eval 5-shot seed=1234}. */
+    private static final Pattern SHOTS = Pattern.compile("^lm-eval (\\d+)-shot");
+    /** Generation metrics and the lm-eval filter whose name their keys carry instead of {@code none}. */
+    private static final Map<String, String> FILTERED = Map.of("exact_match_strict", "strict-match",
+            "exact_match_flexible", "flexible-extract");
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
             .serializeSpecialFloatingPointValues().create();
 
@@ -156,8 +162,8 @@ public final class ResultsJson {
             JsonObject cellMetrics = new JsonObject();
             long samples = 0;
             for (ResultRow r : cellRows) {
-                metrics.add(r.metric() + "," + FILTER, number(r.value()));
-                metrics.add(r.metric() + "_stderr," + FILTER,
+                metrics.add(metricKey(r.metric(), ""), number(r.value()));
+                metrics.add(metricKey(r.metric(), "_stderr"),
                         Double.isNaN(r.stderr()) ? new JsonPrimitive("N/A") : number(r.stderr()));
                 JsonObject metric = new JsonObject();
                 metric.addProperty("metric", r.metric());
@@ -178,14 +184,14 @@ public final class ResultsJson {
             JsonObject config = new JsonObject();
             config.addProperty("task", first.task());
             config.addProperty("output_type", outputType(cellRows));
-            config.addProperty("num_fewshot", 0);
+            config.addProperty("num_fewshot", shots(first.protocol()));
             config.add("metric_list", metricList);
             JsonObject metadata = new JsonObject();
             metadata.addProperty("version", (double) first.taskVersion());
             config.add("metadata", metadata);
             configs.add(key, config);
             versions.addProperty(key, (double) first.taskVersion());
-            nShot.addProperty(key, 0);
+            nShot.addProperty(key, shots(first.protocol()));
             higherIsBetter.add(key, better);
             JsonObject n = new JsonObject();
             if (!LIMITED.matcher(first.settings()).find()) {
@@ -245,11 +251,31 @@ public final class ResultsJson {
         }
     }
 
+    /**
+     * lm-eval's key of a metric: {@code acc,none}, {@code acc_stderr,none}; GSM8K's exact matches carry their filter
+     * as lm-eval names it ({@code exact_match,strict-match}, {@code exact_match_stderr,flexible-extract}).
+     */
+    static String metricKey(String metric, String suffix) {
+        for (Map.Entry<String, String> e : FILTERED.entrySet()) {
+            if (metric.equals(e.getKey())) {
+                return "exact_match" + suffix + "," + e.getValue();
+            }
+        }
+        return metric + suffix + "," + FILTER;
+    }
+
+    /** The shots of a task row's protocol ({@code lm-eval 5-shot ...}); 0 for other rows. */
+    static int shots(String protocol) {
+        Matcher m = SHOTS.matcher(protocol);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
     private static String outputType(List<ResultRow> cellRows) {
         if (cellRows.get(0).task().startsWith("ppl:")) {
             return "loglikelihood_rolling";
         }
-        if (cellRows.get(0).task().startsWith("agreement:")) {
+        if (cellRows.get(0).task().startsWith("agreement:")
+                || FILTERED.containsKey(cellRows.get(0).metric())) {
             return "generate_until"; // greedy continuations, lm-eval's name for generation requests
         }
         boolean target = cellRows.stream().anyMatch(r -> r.metricKind() == MetricKind.LOWER_IS_BETTER);
@@ -284,7 +310,7 @@ public final class ResultsJson {
         c.addProperty("bootstrap_iters", BaselineComparison.BOOTSTRAP_RESAMPLES);
         JsonElement seed = setting(s, "seed");
         c.add("random_seed", seed.isJsonNull() ? new JsonPrimitive(BaselineComparison.DEFAULT_SEED) : seed);
-        c.addProperty("num_fewshot", 0);
+        c.add("num_fewshot", setting(s, "num_fewshot"));
         return c;
     }
 

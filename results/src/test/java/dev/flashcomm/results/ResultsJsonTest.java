@@ -101,6 +101,32 @@ class ResultsJsonTest {
     }
 
     @Test
+    void generationMetricsCarryLmEvalsFilterNamesAndShots() {
+        ResultRow strict = ResultRow.measured("m", 2, "fp16", "fake", "gsm8k", "exact_match_strict", 0.25, 0.1, 8, 1,
+                1, "lm-eval 5-shot seed=1234 greedy max_gen_toks=256", 3, "limit=8", "0.1.0");
+        ResultRow flexible = ResultRow.measured("m", 2, "fp16", "fake", "gsm8k", "exact_match_flexible", 0.5, 0.2, 8,
+                1, 1, "lm-eval 5-shot seed=1234 greedy max_gen_toks=256", 3, "limit=8", "0.1.0");
+        Map<String, String> settings = new LinkedHashMap<>(provenance("x").settings());
+        settings.put("num_fewshot", "5");
+        Provenance p = provenance("x");
+        Provenance withShots = new Provenance(p.toolVersion(), p.command(), p.date(), p.models(), p.data(), settings,
+                p.environment(), p.parts());
+        JsonObject doc = ResultsJson.document(List.of(strict, flexible), Map.of(), "fp16", withShots);
+        JsonObject r = doc.getAsJsonObject("results").getAsJsonObject("m/tp2/fp16/gsm8k");
+        assertEquals(0.25, r.get("exact_match,strict-match").getAsDouble());
+        assertEquals(0.1, r.get("exact_match_stderr,strict-match").getAsDouble());
+        assertEquals(0.5, r.get("exact_match,flexible-extract").getAsDouble());
+        assertEquals(0.2, r.get("exact_match_stderr,flexible-extract").getAsDouble());
+        assertEquals(5, doc.getAsJsonObject("n-shot").get("m/tp2/fp16/gsm8k").getAsInt());
+        JsonObject config = doc.getAsJsonObject("configs").getAsJsonObject("m/tp2/fp16/gsm8k");
+        assertEquals("generate_until", config.get("output_type").getAsString());
+        assertEquals(5, config.get("num_fewshot").getAsInt());
+        assertEquals(5, doc.getAsJsonObject("config").get("num_fewshot").getAsInt());
+        assertEquals(0, ResultsJson.shots("gptq-ppl seq_len=256"));
+        assertEquals(25, ResultsJson.shots("lm-eval 25-shot seed=1"));
+    }
+
+    @Test
     void provenanceRoundTripsAndMergedKeepsEveryPart(@TempDir Path dir) {
         Path file = dir.resolve("results.part-1-of-2.json");
         Provenance shard = provenance("flashcomm sweep --shard 1/2");

@@ -1,8 +1,10 @@
 package dev.flashcomm.eval.cli;
 
+import dev.flashcomm.datasets.FewShotRequest;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.eval.sweep.Limit;
+import dev.flashcomm.eval.sweep.PromptOptions;
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.TaskSelection;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -62,8 +65,29 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--tasks", defaultValue = "none", paramLabel = "TASK[,TASK...]|all|none",
             description = "lm-eval tasks: piqa, arc_easy, arc_challenge, hellaswag, winogrande, lambada_openai, "
-                    + "boolq, openbookqa, copa (default: ${DEFAULT-VALUE})")
+                    + "boolq, openbookqa, copa (these nine are 'all'), gsm8k, mmlu_<subject>, and the groups mmlu, "
+                    + "mmlu_stem, mmlu_humanities, mmlu_social_sciences, mmlu_other (default: ${DEFAULT-VALUE})")
     String tasks;
+
+    @Option(names = "--num-fewshot", paramLabel = "N",
+            description = "examples in front of every document, as lm-eval's --num_fewshot (default: each task's "
+                    + "lm-eval default: 5 for gsm8k, 0 for the others; MMLU is usually reported 5-shot)")
+    Integer numFewshot;
+
+    @Option(names = "--fewshot-seed", defaultValue = "" + FewShotRequest.DEFAULT_SEED, paramLabel = "SEED",
+            description = "seed of the random few-shot sampler, as lm-eval's --fewshot_random_seed (default: "
+                    + "${DEFAULT-VALUE})")
+    long fewshotSeed;
+
+    @Option(names = "--fewshot-file", paramLabel = "TASK=FILE",
+            description = "draw TASK's few-shot examples from FILE instead of the data root's few-shot split "
+                    + "(gsm8k/train.jsonl, mmlu/dev/SUBJECT_dev.csv); repeatable")
+    Map<String, Path> fewshotFiles = new LinkedHashMap<>();
+
+    @Option(names = "--max-gen-toks", paramLabel = "N",
+            description = "new-token cap of generation tasks (gsm8k), as lm-eval's max_gen_toks (default: the "
+                    + "task's, 256)")
+    Integer maxGenToks;
 
     @Option(names = "--data-root", paramLabel = "DIR",
             description = "directory with the task files in the shared/data layout (required with --tasks)")
@@ -116,9 +140,12 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<TaskSource> taskSources = TaskSelection.resolve(tasks, taskFiles, dataRoot);
+        List<TaskSource> taskSources;
         SweepConfig config;
         try {
+            taskSources = TaskSelection.resolve(tasks, taskFiles, dataRoot, new PromptOptions(
+                    numFewshot == null ? OptionalInt.empty() : OptionalInt.of(numFewshot), fewshotSeed, fewshotFiles,
+                    maxGenToks == null ? OptionalInt.empty() : OptionalInt.of(maxGenToks)));
             config = new SweepConfig(models, tps, comms, Optional.of(baseline), commOptions.path(),
                     commOptions.scope(), commOptions.accumulation(), commOptions.cast(), commOptions.threshold(),
                     taskSources, corpora(ppl), run.seqLen(), run.batch, limit, maxWindows,

@@ -72,7 +72,7 @@ final class SweepRun {
             Optional<Path> kept = SweepOutputs.keepPrevious(config.out(), compared);
             SweepOutputs.write(results, items, compared, m.items(), baseline, provenance);
             Path generations = config.out().resolve(GenerationsJsonl.FILE);
-            if (!config.agreements().isEmpty()) {
+            if (!outcome.generations().isEmpty()) {
                 GenerationsJsonl.write(generations, GenerationsJsonl.ordered(
                         GenerationsJsonl.lines(outcome.generations()), compared, "this sweep"));
             }
@@ -84,7 +84,7 @@ final class SweepRun {
             out.println("wrote       " + results);
             out.println("wrote       " + items);
             out.println("wrote       " + ResultsJson.besideCsv(results));
-            if (!config.agreements().isEmpty()) {
+            if (!outcome.generations().isEmpty()) {
                 out.println("wrote       " + generations);
             }
             if (samples != null) {
@@ -97,7 +97,7 @@ final class SweepRun {
             out.println("wrote       " + part);
             out.println("wrote       " + config.out().resolve(SweepOutputs.itemsPart(config.shard())));
             out.println("wrote       " + ResultsJson.besideCsv(part));
-            if (!config.agreements().isEmpty()) {
+            if (!outcome.generations().isEmpty()) {
                 Path generations = config.out().resolve(GenerationsJsonl.part(config.shard()));
                 GenerationsJsonl.write(generations, GenerationsJsonl.lines(outcome.generations()));
                 out.println("wrote       " + generations);

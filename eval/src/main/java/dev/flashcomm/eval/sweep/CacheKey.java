@@ -46,7 +46,7 @@ public record CacheKey(SortedMap<String, String> ingredients) {
         k.put("task", cell.workload().name());
         if (cell.workload() instanceof TaskWorkload t) {
             k.put("task_version", Integer.toString(t.source().spec().version()));
-            k.put("protocol", CellRunner.TASK_PROTOCOL);
+            k.put("protocol", t.source().protocol());
             k.put("limit", config.limit().toString());
         } else if (cell.workload() instanceof GenerationWorkload) {
             // its values are agreement with the baseline, so they depend on the baseline's settings too

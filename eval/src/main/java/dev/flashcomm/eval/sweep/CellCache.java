@@ -255,7 +255,10 @@ public final class CellCache {
     }
 
     private static List<Generation> decodeGenerations(JsonObject json, Cell cell) {
-        if (!(cell.workload() instanceof GenerationWorkload w)) {
+        int expected = cell.workload() instanceof GenerationWorkload w ? w.prompts().size()
+                : cell.workload() instanceof TaskWorkload t && t.source().spec().generation() != null
+                ? t.items().size() : 0;
+        if (expected == 0) {
             if (json.has("generations")) {
                 throw new IllegalStateException("generations in a cell that generates nothing");
             }
@@ -272,9 +275,8 @@ public final class CellCache {
             out.add(new Generation(ints(o.get("prompt_ids")), ints(o.get("new_ids")), logProbs,
                     o.get("text").getAsString(), StopReason.valueOf(o.get("stop_reason").getAsString())));
         }
-        if (out.size() != w.prompts().size()) {
-            throw new IllegalStateException(out.size() + " generations, the plan has " + w.prompts().size()
-                    + " prompts");
+        if (out.size() != expected) {
+            throw new IllegalStateException(out.size() + " generations, the plan has " + expected + " prompts");
         }
         return out;
     }

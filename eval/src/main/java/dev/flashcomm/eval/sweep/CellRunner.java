@@ -1,6 +1,8 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.datasets.Metric;
+import dev.flashcomm.datasets.OutputType;
+import dev.flashcomm.datasets.TaskSpec;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.ToolVersion;
@@ -11,6 +13,7 @@ import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
 import dev.flashcomm.eval.ppl.PerplexityResult;
 import dev.flashcomm.eval.ppl.PerplexityRun;
+import dev.flashcomm.eval.tasks.GenerateUntilScorer;
 import dev.flashcomm.eval.tasks.GenerationAgreement;
 import dev.flashcomm.eval.tasks.MetricValue;
 import dev.flashcomm.eval.tasks.TaskResult;
@@ -34,7 +37,6 @@ import java.util.Map;
  */
 final class CellRunner {
 
-    static final String TASK_PROTOCOL = "lm-eval 0-shot";
     /** Version of the agreement task's definition (greedy decoding, first-divergence rule); its TASK_VERSION. */
     static final int AGREEMENT_VERSION = 1;
 
@@ -157,16 +159,20 @@ final class CellRunner {
 
     /**
      * BYTES_PER_FORWARD of a task is what the busiest rank sent per scored sequence, averaged over the task's
-     * distinct requests: sequences are scored in padded batches, so padding is counted, as it is on the wire.
+     * distinct requests: sequences are scored in padded batches, so padding is counted, as it is on the wire. A
+     * generation task's request is one prompt, its prefill and every decode step together.
      */
     private CellResult task(Cell cell, TaskWorkload task, ScoringModel lm, int batch, Progress progress) {
         TrafficMeter meter = new TrafficMeter();
-        TaskScorer scorer = new TaskScorer(batch, cell.model().prefixToken());
+        TaskSpec spec = task.source().spec();
         long start = System.nanoTime();
         TaskResult result;
         try {
-            result = scorer.score(task.source().spec(), task.items(), lm,
-                    lm.openCommunicator(cell.comm(), meter, null), progress);
+            result = spec.type() == OutputType.GENERATE_UNTIL
+                    ? new GenerateUntilScorer(batch).score(spec, task.items(), lm,
+                            lm.openCommunicator(cell.comm(), meter, null), progress)
+                    : new TaskScorer(batch, cell.model().prefixToken()).score(spec, task.items(), lm,
+                            lm.openCommunicator(cell.comm(), meter, null), progress);
         } catch (InputException e) {
             throw new InputException(task.file() + ": " + e.getMessage());
         }
@@ -181,11 +187,11 @@ final class CellRunner {
         for (MetricValue m : result.metrics()) {
             ResultRow row = ResultRow.measured(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
                     task.name(), m.metric().id(), m.value(), m.stderr(), m.n(), bytesPerForward, seconds,
-                    TASK_PROTOCOL, result.version(), settings, ToolVersion.VERSION);
+                    task.source().protocol(), result.version(), settings, ToolVersion.VERSION);
             rows.add(row);
             items.put(row.cell(), result.itemScores(m.metric()));
         }
-        return new CellResult(rows, items, true);
+        return new CellResult(rows, items, List.of(), true, result.generations());
     }
 
     /**

@@ -74,7 +74,13 @@ public final class RunProvenance {
         s.put("comm_impl", c.commImplName());
         s.put("seed", Long.toString(c.seed()));
         s.put("shard", c.shard().toString());
-        s.put("num_fewshot", "0");
+        // lm-eval's num_fewshot is one number; a sweep whose tasks differ (gsm8k 5, piqa 0) lists them per task
+        List<String> shots = c.tasks().stream().map(t -> Integer.toString(t.fewshot().shots())).distinct().toList();
+        s.put("num_fewshot", shots.isEmpty() ? "0" : shots.size() == 1 ? shots.get(0)
+                : c.tasks().stream().map(t -> t.spec().name() + "=" + t.fewshot().shots())
+                        .collect(Collectors.joining(",")));
+        s.put("fewshot_seed", c.tasks().stream().map(t -> Long.toString(t.fewshot().seed())).distinct()
+                .collect(Collectors.joining(",")));
         return s;
     }
 

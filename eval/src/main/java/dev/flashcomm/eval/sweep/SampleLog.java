@@ -4,11 +4,14 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.flashcomm.datasets.AnswerFilter;
 import dev.flashcomm.datasets.Choice;
+import dev.flashcomm.datasets.GenerationScoring;
 import dev.flashcomm.datasets.Metric;
 import dev.flashcomm.datasets.TaskItem;
 import dev.flashcomm.eval.tasks.ChoiceOutcome;
 import dev.flashcomm.eval.tasks.ContinuationOutcome;
+import dev.flashcomm.eval.tasks.GenerationOutcome;
 import dev.flashcomm.eval.tasks.ItemOutcome;
 import dev.flashcomm.eval.tasks.TaskResult;
 import dev.flashcomm.results.AtomicFiles;
@@ -96,6 +99,9 @@ public final class SampleLog {
         o.addProperty("tp", cell.tp());
         o.addProperty("comm", cell.comm().label());
         o.addProperty("comm_path", cell.commPath());
+        if (outcome instanceof GenerationOutcome g) {
+            return generationLine(o, item, g, result);
+        }
         List<Choice> choices = item.choices();
         boolean shared = choices.stream().map(Choice::context).distinct().count() == 1;
         JsonArray contexts = new JsonArray();
@@ -154,6 +160,35 @@ public final class SampleLog {
         o.add("resps", resps);
         o.add("filtered_resps", filtered);
         o.addProperty("target", Integer.toString(item.gold()));
+        return o;
+    }
+
+    /**
+     * A generation item as lm-eval logs one: the prompt, the raw response ({@code resps}), what each metric's filter
+     * kept of it ({@code filtered_resps}, by filter name), the reference and the scores.
+     */
+    private static JsonObject generationLine(JsonObject o, TaskItem item, GenerationOutcome g, TaskResult result) {
+        o.addProperty("context", item.goldChoice().context());
+        JsonArray resps = new JsonArray();
+        JsonArray raw = new JsonArray();
+        raw.add(g.response());
+        resps.add(raw);
+        o.add("resps", resps);
+        JsonObject filtered = new JsonObject();
+        for (var m : result.metrics()) {
+            AnswerFilter filter = GenerationScoring.filterOf(m.metric());
+            filtered.addProperty(filter.lmEvalName(), filter.apply(g.response()));
+        }
+        o.add("filtered_resps", filtered);
+        o.addProperty("new_tokens", g.generation().newIds().length);
+        o.addProperty("stop_reason", g.generation().stopReason().id());
+        o.addProperty("target", GenerationScoring.reference(item));
+        for (var m : result.metrics()) {
+            o.addProperty(m.metric().id(), g.value(m.metric()));
+        }
+        JsonArray examples = new JsonArray();
+        item.fewshotExamples().forEach(examples::add);
+        o.add("fewshot_examples", examples);
         return o;
     }
 }

@@ -147,6 +147,7 @@ public final class Sweep {
                 generations.add(CellGenerations.of(cell, r.generations()));
             }
         }
+        TaskGroupAggregates.addTo(rows, items);
         return new SweepOutcome(rows, items, errors, toMeasure.size() - sharedCells, resumed + sharedCells,
                 generations);
     }

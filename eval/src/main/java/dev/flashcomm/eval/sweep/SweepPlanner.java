@@ -53,11 +53,18 @@ public final class SweepPlanner {
             workloads.add(new CorpusWorkload(corpus, dataIdentity(List.of(corpus.file()))));
         }
         for (TaskSource task : config.tasks()) {
+            Path pool = task.fewshotFile().orElse(null);
             // a fraction needs the item count, so only a whole-number limit lets the reader stop early
             List<TaskItem> all = TaskLoader.load(task.spec(), task.file(),
-                    config.limit().fraction() ? 0 : (int) config.limit().value());
+                    config.limit().fraction() ? 0 : (int) config.limit().value(), task.fewshot(), pool);
             List<TaskItem> items = all.subList(0, config.limit().of(all.size()));
-            workloads.add(new TaskWorkload(task, items, dataIdentity(TaskLoader.dataFiles(task.spec(), task.file()))));
+            workloads.add(new TaskWorkload(task, items,
+                    dataIdentity(TaskLoader.dataFiles(task.spec(), task.file(), pool))));
+            if (task.fewshot().shots() > 0 && pool == null && task.spec().fewshot().fewshotFile() != null) {
+                notes.add(task.spec().name() + ": " + task.fewshot().shots() + "-shot examples come from the rest of "
+                        + task.file() + ", not from " + task.spec().fewshot().fewshotFile() + " as in lm-eval; give "
+                        + "--fewshot-file " + task.spec().name() + "=FILE for lm-eval's prompts");
+            }
         }
         List<GenerationWorkload> agreements = new ArrayList<>();
         for (PromptSource source : config.agreements()) {
@@ -137,12 +144,27 @@ public final class SweepPlanner {
                 int windows = config.maxWindows().of(protocol.windows(tokens, corpus.file().toString()));
                 ids.put(corpus.name(), Arrays.copyOf(tokens, windows * seqLen));
             }
+            for (TaskSource task : config.tasks()) {
+                requireGenerationRoom(task, checkpoint.config().maxPositions(), dir);
+            }
             for (GenerationWorkload w : agreements) {
                 requireRoom(w, tokenizer, config.maxNewTokens(), checkpoint.config().maxPositions(), dir);
             }
         }
         return new PreparedModel(checkpoint, ModelLoader.modelName(dir), ModelIdentity.of(checkpoint), seqLen, prefix,
                 ids);
+    }
+
+    /**
+     * A generation task keeps {@code max_gen_toks} positions free for new tokens and left-truncates its prompts to the
+     * rest (lm-eval's {@code max_length - max_gen_toks}), so the cap must leave room for a prompt.
+     */
+    private static void requireGenerationRoom(TaskSource task, int positions, Path dir) {
+        if (task.spec().generation() != null && task.spec().generation().maxGenTokens() >= positions) {
+            throw new InputException(task.spec().name() + ": max_gen_toks " + task.spec().generation().maxGenTokens()
+                    + " leaves no room for a prompt in max_position_embeddings " + positions + " of "
+                    + dir.resolve("config.json") + "; lower --max-gen-toks");
+        }
     }
 
     /**

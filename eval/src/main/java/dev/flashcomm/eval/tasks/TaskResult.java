@@ -1,6 +1,7 @@
 package dev.flashcomm.eval.tasks;
 
 import dev.flashcomm.datasets.Metric;
+import dev.flashcomm.eval.lm.Generation;
 import dev.flashcomm.results.ItemScore;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,12 @@ public record TaskResult(String task, int version, List<MetricValue> metrics, Li
 
     public double tokensPerSecond() {
         return seconds > 0 ? tokens / seconds : Double.NaN;
+    }
+
+    /** Per item, in item order, what a generation task generated; empty for a log-likelihood task. */
+    public List<Generation> generations() {
+        return items.stream().filter(o -> o instanceof GenerationOutcome).map(o -> ((GenerationOutcome) o).generation())
+                .toList();
     }
 
     /**

@@ -18,7 +18,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * Scores a task zero-shot with lm-eval semantics (docs/tasks.md): one log-likelihood request per choice, identical
+ * Scores a log-likelihood task with lm-eval semantics (docs/tasks.md): one log-likelihood request per choice, identical
  * (context, continuation) pairs scored once, batches longest first, then {@code acc}/{@code acc_norm} for multiple
  * choice and greedy {@code acc}/{@code perplexity} for a target continuation.
  */
@@ -61,6 +61,10 @@ public final class TaskScorer {
                             Progress progress) {
         if (items.isEmpty()) {
             throw new IllegalArgumentException(spec.name() + ": no items to score");
+        }
+        if (!SUPPORTED.containsKey(spec.type())) {
+            throw new IllegalArgumentException(spec.name() + " is a " + spec.type() + " task: score it with "
+                    + GenerateUntilScorer.class.getSimpleName());
         }
         for (Metric m : spec.metrics()) {
             if (!SUPPORTED.get(spec.type()).contains(m)) {

@@ -58,7 +58,8 @@ class SweepCommandErrorsTest {
     @Test
     void unknownTask() {
         CliRun run = sweep("--tasks", "piqa,pica", "--data-root", TinySweep.demo("tasks").toString());
-        assertBadInput(run, "unknown task 'pica'; known: " + String.join(", ", TaskRegistry.names()));
+        assertBadInput(run, "unknown task or group 'pica'; known: " + String.join(", ", TaskRegistry.names()) + ", gsm8k, groups mmlu, mmlu_stem, mmlu_humanities, mmlu_social_sciences, mmlu_other, "
+                + "mmlu_<subject> for the 57 subjects");
     }
 
     @Test

@@ -78,12 +78,25 @@ public final class ModelTokenizer implements AutoCloseable {
         return out;
     }
 
+    /** The text of {@code ids}, special tokens included as their text ({@code <|begin_of_text|>}). */
     public String decode(int[] ids) {
+        return tokenizer.decode(longs(ids), false);
+    }
+
+    /**
+     * The text of {@code ids} without special tokens, as lm-eval's {@code tok_decode} gives a generation to its
+     * filters.
+     */
+    public String decodeWithoutSpecialTokens(int[] ids) {
+        return tokenizer.decode(longs(ids), true);
+    }
+
+    private static long[] longs(int[] ids) {
         long[] l = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             l[i] = ids[i];
         }
-        return tokenizer.decode(l, false);
+        return l;
     }
 
     @Override
