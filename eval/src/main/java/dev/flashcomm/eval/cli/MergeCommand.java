@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.eval.sweep.GenerationsJsonl;
 import dev.flashcomm.eval.sweep.SweepOutputs;
+import dev.flashcomm.eval.sweep.TaskGroupAggregates;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.OutputFiles;
 import dev.flashcomm.results.Provenance;
@@ -86,7 +87,8 @@ public final class MergeCommand implements Callable<Integer> {
         Path items = itemsOut != null ? itemsOut : dir.resolve(SweepOutputs.ITEMS);
         OutputFiles.requireDistinct(Map.of("--out", results, "--items-out", items,
                 "results.json", ResultsJson.besideCsv(results)));
-        SweepOutputs.Measurements merged = SweepOutputs.mergeParts(dir);
+        // MMLU's group rows need every subject, which no single shard may have held
+        SweepOutputs.Measurements merged = TaskGroupAggregates.withGroups(SweepOutputs.mergeParts(dir));
         // the shards' own provenance (their sweep command lines among it) stays whole under "parts"
         Provenance provenance = Provenance.merged(ToolVersion.VERSION, SweepRun.commandLine(spec.commandLine()),
                 Instant.now(), SweepOutputs.partsProvenance(dir));

@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * What a cell's result depends on, and the SHA-256 of it that names the cell's cache file: the tool version, the
  * model's and the data's identities (contents, never paths), the task and its version, the batch, the TP degree, the
  * communication format, path, scope, implementation and every other resolved communication setting, the compute dtype and the devices, and the settings of the
- * cell's own kind only: a task cell keys on {@code --limit}, a perplexity cell on its window length and
+ * cell's own kind only: a task cell keys on {@code --limit} and its protocol (shots, few-shot seed, generation cap;
+ * the few-shot file's content is in its data identity), a perplexity cell on its window length and
  * {@code --max-windows}, an agreement cell on {@code --limit}, {@code --max-new-tokens} (in its protocol) and the
  * baseline's settings (its prompts file's SHA-256 is its data identity), so changing one never re-measures another
  * kind. Batch size and device move float results

@@ -25,9 +25,10 @@ import java.util.Map;
  * Both carry the pooled per-question scores (items renumbered subject after subject, in subject order), so the
  * baseline comparison pairs them question by question: the McNemar p-value of both rows tests whether the format
  * changes answers over the pooled questions. A group with a subject missing (a shard, a {@code --tasks} list that
- * names only some) gets no row rather than a mean over fewer subjects.
+ * names only some) gets no row rather than a mean over fewer subjects; a group that already has its rows (a shard
+ * that held every subject, merged) keeps them.
  */
-final class TaskGroupAggregates {
+public final class TaskGroupAggregates {
 
     /** The subject-weighted mean's METRIC. */
     static final String SUBJECT_MEAN = "acc_subject_mean";
@@ -35,11 +36,20 @@ final class TaskGroupAggregates {
     private TaskGroupAggregates() {
     }
 
-    /** Appends the group rows and their pooled items to {@code rows} and {@code items}. */
+    /** {@code m} with the group rows it lacks and their pooled items ({@code merge} of a sharded sweep's parts). */
+    public static SweepOutputs.Measurements withGroups(SweepOutputs.Measurements m) {
+        List<ResultRow> rows = new ArrayList<>(m.rows());
+        Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>(m.items());
+        addTo(rows, items);
+        return new SweepOutputs.Measurements(rows, items);
+    }
+
+    /** Appends the group rows it lacks and their pooled items to {@code rows} and {@code items}. */
     static void addTo(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items) {
         Map<String, Map<String, ResultRow>> byCell = new LinkedHashMap<>();
         for (ResultRow r : rows) {
-            if (r.metric().equals(Metric.ACC.id()) && r.task().startsWith("mmlu_")) {
+            if (r.metric().equals(Metric.ACC.id()) && r.task().startsWith("mmlu")) {
+                // subjects and any group rows already there, whose presence stops a second copy
                 byCell.computeIfAbsent(cellOf(r), k -> new HashMap<>()).put(r.task(), r);
             }
         }

@@ -119,5 +119,18 @@ class FewShotSweepCommandTest {
         assertEquals(mean, macro.value(), 1e-12);
         assertEquals(4, rows.stream().filter(r -> r.task().startsWith("mmlu_") && r.metric().equals("acc_subject_mean"))
                 .count(), "the four category groups");
+
+        // two shards hold some subjects each; merge makes the group rows of the whole
+        Path sharded = tmp.resolve("sharded");
+        for (String shard : List.of("1/2", "2/2")) {
+            CliRun part = sweep(sharded, "--tasks", "mmlu", "--comm", "fp16", "--limit", "1", "--num-fewshot", "1",
+                    "--shard", shard);
+            assertEquals(0, part.exitCode(), part.transcript());
+        }
+        CliRun merge = CliRun.of("merge", "--dir", sharded.toString());
+        assertEquals(0, merge.exitCode(), merge.transcript());
+        assertEquals(rows.stream().map(r -> r.task() + " " + r.metric() + " " + r.value() + " " + r.n()).toList(),
+                ResultsCsv.read(sharded.resolve("results.csv")).stream()
+                        .map(r -> r.task() + " " + r.metric() + " " + r.value() + " " + r.n()).toList());
     }
 }

@@ -28,8 +28,9 @@ class TaskGroupAggregatesTest {
                 scores.add(new ItemScore(i, i == 0 && s % 2 == 0 ? 1 : 0, 1));
             }
             double acc = scores.stream().mapToDouble(ItemScore::value).sum() / n;
-            ResultRow row = ResultRow.measured("m", 2, comm, "fake", subject.taskName(), "acc", acc, n > 1 ? 0.1 : Double.NaN,
-                    n, 100L * (s + 1), 1.0, "lm-eval 5-shot", 1, "limit=0", "t");
+            double stderr = n > 1 ? 0.1 : Double.NaN;
+            ResultRow row = ResultRow.measured("m", 2, comm, "fake", subject.taskName(), "acc", acc, stderr, n,
+                    100L * (s + 1), 1.0, "lm-eval 5-shot", 1, "limit=0", "t");
             rows.add(row);
             items.put(row.cell(), scores);
         }
@@ -75,6 +76,16 @@ class TaskGroupAggregatesTest {
         double p = right / (double) questions;
         double se = Math.sqrt(p * (1 - p) * questions / (questions - 1) / questions);
         assertEquals(se, mmlu.stderr(), 1e-12);
+    }
+
+    @Test
+    void groupsAlreadyThereAreNotAddedTwice() {
+        List<ResultRow> rows = new ArrayList<>();
+        Map<CellKey, List<ItemScore>> items = new LinkedHashMap<>();
+        subjects("fp16", TaskRegistry.mmluSubjects(), rows, items);
+        SweepOutputs.Measurements once = TaskGroupAggregates.withGroups(new SweepOutputs.Measurements(rows, items));
+        assertEquals(57 + 10, once.rows().size());
+        assertEquals(once, TaskGroupAggregates.withGroups(once));
     }
 
     @Test
