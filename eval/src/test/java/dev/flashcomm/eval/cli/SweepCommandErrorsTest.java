@@ -165,4 +165,31 @@ class SweepCommandErrorsTest {
         assertBadInput(sweep("--ppl", text.toString(), "--shard", "3/2"), "shard 3/2 is not possible",
                 "see 'flashcomm sweep --help'");
     }
+    private Path gsm8k(String name, int items) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < items; i++) {
+            b.append("{\"question\": \"What is ").append(i).append(" + 1?\", \"answer\": \"It is ").append(i + 1)
+                    .append(".\\n#### ").append(i + 1).append("\"}\n");
+        }
+        return write(name, b.toString());
+    }
+
+    @Test
+    void aGenerationCapThatLeavesNoRoomForThePrompt() throws IOException {
+        Path q = gsm8k("q.jsonl", 8);
+        assertBadInput(sweep("--task-file", "gsm8k=" + q, "--num-fewshot", "0", "--max-gen-toks", "512"),
+                "gsm8k: max_gen_toks 512 leaves no room for a prompt in max_position_embeddings 512 of ",
+                "config.json; lower --max-gen-toks");
+    }
+
+    @Test
+    void fewshotPoolsTooSmallOrMissingAreNamed() throws IOException {
+        Path q = gsm8k("q.jsonl", 3);
+        assertBadInput(sweep("--task-file", "gsm8k=" + q),
+                q + ": 5-shot prompts need 6 examples (the evaluated document is left out) but the file holds 3");
+        Path missing = tmp.resolve("train.jsonl");
+        assertBadInput(sweep("--task-file", "gsm8k=" + q, "--fewshot-file", "gsm8k=" + missing), missing.toString());
+        assertBadInput(sweep("--tasks", "piqa", "--data-root", TinySweep.demo("tasks").toString(), "--fewshot-file",
+                "gsm8k=" + q), "--fewshot-file gsm8k=...: gsm8k is not among the selected tasks");
+    }
 }
