@@ -95,48 +95,15 @@ public final class FusedKernels implements AutoCloseable {
                 "    x1 = x[:, :, :, 0:half]",
                 "    x2 = x[:, :, :, half:]",
                 "    return torch.add(torch.mul(x, cos), torch.mul(torch.cat([torch.neg(x2), x1], -1), sin))",
-                "  def attention_partial(" + self + ", xn: Tensor, w_qkv: Tensor, "
-                        + (f.qkvBias() ? "b_qkv: Tensor, " : "")
-                        + (f.qkNorm() ? "q_norm: Tensor, k_norm: Tensor, " : "")
-                        + "eps: float, cos: Tensor, sin: Tensor, heads: int, kv_heads: int, head_dim: int, "
-                        + "wo: Tensor) -> Tensor:",
-                "    b = xn.size(0)",
-                "    n = xn.size(1)",
-                "    qkv = torch.matmul(xn, w_qkv)",
-                f.qkvBias() ? "    qkv = torch.add(qkv, b_qkv)" : "    pass",
-                "    qw = heads * head_dim",
-                "    kw = kv_heads * head_dim",
-                "    q = torch.reshape(qkv[:, :, 0:qw], [b, n, heads, head_dim])",
-                "    k = torch.reshape(qkv[:, :, qw:qw + kw], [b, n, kv_heads, head_dim])",
-                "    v = torch.reshape(qkv[:, :, qw + kw:qw + 2 * kw], [b, n, kv_heads, head_dim])",
-                f.qkNorm() ? "    q = self.rms_norm(q, q_norm, eps)" : "    pass",
-                f.qkNorm() ? "    k = self.rms_norm(k, k_norm, eps)" : "    pass",
-                "    half = head_dim // 2",
-                "    q = self.rotate(torch.transpose(q, 1, 2), cos, sin, half)",
+                qkvProjection("attention_partial", self, f, "wo: Tensor) -> Tensor:"),
                 "    k = self.rotate(torch.transpose(k, 1, 2), cos, sin, half)",
                 "    v = torch.transpose(v, 1, 2)",
                 "    c = torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
                 "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
                 "  def masked_attention(" + self + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:",
                 "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=None, enable_gqa=True)",
-                "  def attention_cached(" + self + ", xn: Tensor, w_qkv: Tensor, "
-                        + (f.qkvBias() ? "b_qkv: Tensor, " : "")
-                        + (f.qkNorm() ? "q_norm: Tensor, k_norm: Tensor, " : "")
-                        + "eps: float, cos: Tensor, sin: Tensor, heads: int, kv_heads: int, head_dim: int, "
-                        + "wo: Tensor, k_cache: Tensor, v_cache: Tensor, offset: int, mask: Tensor) -> Tensor:",
-                "    b = xn.size(0)",
-                "    n = xn.size(1)",
-                "    qkv = torch.matmul(xn, w_qkv)",
-                f.qkvBias() ? "    qkv = torch.add(qkv, b_qkv)" : "    pass",
-                "    qw = heads * head_dim",
-                "    kw = kv_heads * head_dim",
-                "    q = torch.reshape(qkv[:, :, 0:qw], [b, n, heads, head_dim])",
-                "    k = torch.reshape(qkv[:, :, qw:qw + kw], [b, n, kv_heads, head_dim])",
-                "    v = torch.reshape(qkv[:, :, qw + kw:qw + 2 * kw], [b, n, kv_heads, head_dim])",
-                f.qkNorm() ? "    q = self.rms_norm(q, q_norm, eps)" : "    pass",
-                f.qkNorm() ? "    k = self.rms_norm(k, k_norm, eps)" : "    pass",
-                "    half = head_dim // 2",
-                "    q = self.rotate(torch.transpose(q, 1, 2), cos, sin, half)",
+                qkvProjection("attention_cached", self, f,
+                        "wo: Tensor, k_cache: Tensor, v_cache: Tensor, offset: int, mask: Tensor) -> Tensor:"),
                 "    k_cache[:, :, offset:offset + n] = self.rotate(torch.transpose(k, 1, 2), cos, sin, half)",
                 "    v_cache[:, :, offset:offset + n] = torch.transpose(v, 1, 2)",
                 "    total = offset + n",
@@ -243,6 +210,33 @@ public final class FusedKernels implements AutoCloseable {
                 "");
     }
 
+    /**
+     * The head of {@code attention_partial} and {@code attention_cached}, written once: the signature up to
+     * {@code tail} (the parameters after {@code head_dim}) and the QKV projection with its bias, the q/k norms,
+     * and rotary on q (each method places its rotated k and its v itself).
+     */
+    private static String qkvProjection(String name, String self, LayerFeatures f, String tail) {
+        return String.join("\n",
+                "  def " + name + "(" + self + ", xn: Tensor, w_qkv: Tensor, "
+                        + (f.qkvBias() ? "b_qkv: Tensor, " : "")
+                        + (f.qkNorm() ? "q_norm: Tensor, k_norm: Tensor, " : "")
+                        + "eps: float, cos: Tensor, sin: Tensor, heads: int, kv_heads: int, head_dim: int, "
+                        + tail,
+                "    b = xn.size(0)",
+                "    n = xn.size(1)",
+                "    qkv = torch.matmul(xn, w_qkv)",
+                f.qkvBias() ? "    qkv = torch.add(qkv, b_qkv)" : "    pass",
+                "    qw = heads * head_dim",
+                "    kw = kv_heads * head_dim",
+                "    q = torch.reshape(qkv[:, :, 0:qw], [b, n, heads, head_dim])",
+                "    k = torch.reshape(qkv[:, :, qw:qw + kw], [b, n, kv_heads, head_dim])",
+                "    v = torch.reshape(qkv[:, :, qw + kw:qw + 2 * kw], [b, n, kv_heads, head_dim])",
+                f.qkNorm() ? "    q = self.rms_norm(q, q_norm, eps)" : "    pass",
+                f.qkNorm() ? "    k = self.rms_norm(k, k_norm, eps)" : "    pass",
+                "    half = head_dim // 2",
+                "    q = self.rotate(torch.transpose(q, 1, 2), cos, sin, half)");
+    }
+
     private final NDManager manager;
     private final PtSymbolBlock module;
 
@@ -310,15 +304,7 @@ public final class FusedKernels implements AutoCloseable {
      */
     public NDArray attentionPartial(NDArray xn, NDArray wQkv, NDArray bQkv, NDArray qNorm, NDArray kNorm, double eps,
                                     NDArray cos, NDArray sin, int heads, int kvHeads, int headDim, NDArray wo) {
-        List<Object> args = new ArrayList<>(List.of(xn, wQkv));
-        if (features.qkvBias()) {
-            args.add(bQkv);
-        }
-        if (features.qkNorm()) {
-            args.add(qNorm);
-            args.add(kNorm);
-        }
-        args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo));
+        List<Object> args = attentionArgs(xn, wQkv, bQkv, qNorm, kNorm, eps, cos, sin, heads, kvHeads, headDim, wo);
         return run("attention_partial", xn.getManager(), args.toArray());
     }
 
@@ -362,6 +348,15 @@ public final class FusedKernels implements AutoCloseable {
     public NDArray attentionCached(NDArray xn, NDArray wQkv, NDArray bQkv, NDArray qNorm, NDArray kNorm, double eps,
                                    NDArray cos, NDArray sin, int heads, int kvHeads, int headDim, NDArray wo,
                                    NDArray kCache, NDArray vCache, int offset, NDArray mask) {
+        List<Object> args = attentionArgs(xn, wQkv, bQkv, qNorm, kNorm, eps, cos, sin, heads, kvHeads, headDim, wo);
+        args.addAll(List.of(kCache, vCache, (long) offset, mask));
+        return run("attention_cached", xn.getManager(), args.toArray());
+    }
+
+    /** The arguments {@link #qkvProjection}'s signature takes, in order: the optional ones only with their feature. */
+    private List<Object> attentionArgs(NDArray xn, NDArray wQkv, NDArray bQkv, NDArray qNorm, NDArray kNorm,
+                                       double eps, NDArray cos, NDArray sin, int heads, int kvHeads, int headDim,
+                                       NDArray wo) {
         List<Object> args = new ArrayList<>(List.of(xn, wQkv));
         if (features.qkvBias()) {
             args.add(bQkv);
@@ -370,9 +365,8 @@ public final class FusedKernels implements AutoCloseable {
             args.add(qNorm);
             args.add(kNorm);
         }
-        args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo, kCache, vCache,
-                (long) offset, mask));
-        return run("attention_cached", xn.getManager(), args.toArray());
+        args.addAll(List.of(eps, cos, sin, (long) heads, (long) kvHeads, (long) headDim, wo));
+        return args;
     }
 
     /** One rank's MLP partial {@code [B, L, H]}: {@code bGateUp} only with {@link LayerFeatures#mlpBias}. */

@@ -84,21 +84,10 @@ final class RankLayer {
         }
         long b = xn.getShape().get(0);
         long len = xn.getShape().get(1);
-        NDArray qkv = linear(xn, wQkv, bQkv);
-        int qw = heads * headDim;
-        int kw = kvHeads * headDim;
-        NDArray q = qkv.get(":, :, 0:" + qw).reshape(b, len, heads, headDim);
-        NDArray k = qkv.get(":, :, " + qw + ":" + (qw + kw)).reshape(b, len, kvHeads, headDim);
-        NDArray v = qkv.get(":, :, " + (qw + kw) + ":" + (qw + 2 * kw)).reshape(b, len, kvHeads, headDim);
-        if (qNorm != null) {
-            q = RmsNorm.apply(q, qNorm, rmsEps);
-            k = RmsNorm.apply(k, kNorm, rmsEps);
-        }
-        q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
-        k = rotate(k.transpose(0, 2, 1, 3), cos, sin);
-        v = v.transpose(0, 2, 1, 3);
-        NDArray context = attention.isFused() ? fusedContext(attention, q, k, v)
-                : explicitContext(q, expandKv(k).transpose(0, 1, 3, 2), expandKv(v), mask, attention.scoreBudget());
+        Qkv qkv = projectQkv(xn, cos, sin);
+        NDArray context = attention.isFused() ? fusedContext(attention, qkv.q(), qkv.k(), qkv.v())
+                : explicitContext(qkv.q(), expandKv(qkv.k()).transpose(0, 1, 3, 2), expandKv(qkv.v()), mask,
+                        attention.scoreBudget());
         return context.transpose(0, 2, 1, 3).reshape(b, len, (long) heads * headDim).matMul(wo);
     }
 
@@ -119,6 +108,33 @@ final class RankLayer {
         }
         long b = xn.getShape().get(0);
         long n = xn.getShape().get(1);
+        Qkv qkv = projectQkv(xn, cos, sin);
+        long total = slot.offset() + n;
+        NDIndex fresh = new NDIndex(":, :, " + slot.offset() + ":" + total);
+        slot.keys().set(fresh, qkv.k());
+        slot.values().set(fresh, qkv.v());
+        // views of the filled part, owned by this call's manager (not the cache's, which lives across steps)
+        NDIndex filled = new NDIndex(":, :, 0:" + total);
+        NDArray keys = slot.keys().get(xn.getManager(), filled);
+        NDArray values = slot.values().get(xn.getManager(), filled);
+        NDArray context = attention.isFused() ? attention.fused().maskedAttention(qkv.q(), expandKv(keys),
+                expandKv(values), mask)
+                : maskedContext(qkv.q(), expandKv(keys).transpose(0, 1, 3, 2), expandKv(values), mask,
+                        attention.scoreBudget());
+        return context.transpose(0, 2, 1, 3).reshape(b, n, (long) heads * headDim).matMul(wo);
+    }
+
+    /** This rank's heads of q {@code [B, heads, n, d]}, k and v {@code [B, kvHeads, n, d]}. */
+    private record Qkv(NDArray q, NDArray k, NDArray v) {
+    }
+
+    /**
+     * The part shared by the full-sequence and the cached attention: the QKV projection with its bias, the q/k
+     * norms where the model has them, rotary on q and k, and the heads moved before the positions.
+     */
+    private Qkv projectQkv(NDArray xn, NDArray cos, NDArray sin) {
+        long b = xn.getShape().get(0);
+        long n = xn.getShape().get(1);
         NDArray qkv = linear(xn, wQkv, bQkv);
         int qw = heads * headDim;
         int kw = kvHeads * headDim;
@@ -131,20 +147,7 @@ final class RankLayer {
         }
         q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
         k = rotate(k.transpose(0, 2, 1, 3), cos, sin);
-        v = v.transpose(0, 2, 1, 3);
-        long total = slot.offset() + n;
-        NDIndex fresh = new NDIndex(":, :, " + slot.offset() + ":" + total);
-        slot.keys().set(fresh, k);
-        slot.values().set(fresh, v);
-        // views of the filled part, owned by this call's manager (not the cache's, which lives across steps)
-        NDIndex filled = new NDIndex(":, :, 0:" + total);
-        NDArray keys = slot.keys().get(xn.getManager(), filled);
-        NDArray values = slot.values().get(xn.getManager(), filled);
-        NDArray context = attention.isFused() ? attention.fused().maskedAttention(q, expandKv(keys),
-                expandKv(values), mask)
-                : maskedContext(q, expandKv(keys).transpose(0, 1, 3, 2), expandKv(values), mask,
-                        attention.scoreBudget());
-        return context.transpose(0, 2, 1, 3).reshape(b, n, (long) heads * headDim).matMul(wo);
+        return new Qkv(q, k, v.transpose(0, 2, 1, 3));
     }
 
     /** softmax(q·kᵀ·scale + mask)·v with a per-row mask {@code [B, 1, n, T]}, in blocks of queries. */
