@@ -22,6 +22,7 @@ import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
@@ -168,11 +169,10 @@ final class CellRunner {
         long start = System.nanoTime();
         TaskResult result;
         try {
+            Communicator comm = lm.openCommunicator(cell.comm(), meter, null);
             result = spec.type() == OutputType.GENERATE_UNTIL
-                    ? new GenerateUntilScorer(batch).score(spec, task.items(), lm,
-                            lm.openCommunicator(cell.comm(), meter, null), progress)
-                    : new TaskScorer(batch, cell.model().prefixToken()).score(spec, task.items(), lm,
-                            lm.openCommunicator(cell.comm(), meter, null), progress);
+                    ? new GenerateUntilScorer(batch).score(spec, task.items(), lm, comm, progress)
+                    : new TaskScorer(batch, cell.model().prefixToken()).score(spec, task.items(), lm, comm, progress);
         } catch (InputException e) {
             throw new InputException(task.file() + ": " + e.getMessage());
         }
