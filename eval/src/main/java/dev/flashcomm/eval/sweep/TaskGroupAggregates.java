@@ -98,16 +98,15 @@ public final class TaskGroupAggregates {
             bytes += (double) r.bytesPerForward() * r.n();
             seconds += r.wallSeconds();
         }
-        double[] values = pooled.stream().mapToDouble(ItemScore::value).toArray();
-        double questionMean = MetricValue.aggregate(Metric.ACC, values).value();
-        double questionStderr = MetricValue.standardErrorOfMean(values);
+        MetricValue questions = MetricValue.aggregate(Metric.ACC,
+                pooled.stream().mapToDouble(ItemScore::value).toArray());
         int subjects = members.size();
         ResultRow first = members.get(0);
         long bytesPerForward = Math.round(bytes / pooled.size());
         String settings = first.settings() + ";subjects=" + subjects;
         List<ResultRow> out = new ArrayList<>();
-        out.add(row(first, group, Metric.ACC.id(), questionMean, questionStderr, pooled.size(), bytesPerForward,
-                seconds, settings));
+        out.add(row(first, group, Metric.ACC.id(), questions.value(), questions.stderr(), pooled.size(),
+                bytesPerForward, seconds, settings));
         out.add(row(first, group, SUBJECT_MEAN, subjectSum / subjects, Math.sqrt(subjectVariance) / subjects,
                 pooled.size(), bytesPerForward, seconds, settings));
         for (ResultRow r : out) {
