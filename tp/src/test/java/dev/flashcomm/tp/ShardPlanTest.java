@@ -3,7 +3,7 @@ package dev.flashcomm.tp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.flashcomm.tp.checkpoint.Architecture;
+import dev.flashcomm.tp.checkpoint.DecoderFamilies;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.checkpoint.RopeScaling;
 import dev.flashcomm.tp.model.ShardPlan;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ShardPlanTest {
 
     static ModelConfig config(int heads, int kvHeads, int mlp) {
-        return new ModelConfig(Architecture.LLAMA, 64, mlp, 2, heads, kvHeads, 8, 100, 512, 1e-5, 10000,
+        return new ModelConfig(DecoderFamilies.LLAMA, 64, mlp, 2, heads, kvHeads, 8, 100, 512, 1e-5, 10000,
                 RopeScaling.NONE, true, false, false, false, false, 0, "float32");
     }
 

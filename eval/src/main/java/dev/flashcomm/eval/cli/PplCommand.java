@@ -128,7 +128,7 @@ public final class PplCommand implements Callable<Integer> {
         CorpusSource corpus = plan.config().corpora().get(0);
         ModelConfig cfg = prepared.config();
         stdout.printf(Locale.ROOT, "model       %s (%s, %d layers, hidden %d, TP %d on %s, compute %s)%n",
-                prepared.name(), cfg.architecture(), cfg.numLayers(), cfg.hiddenSize(), tp, run.device,
+                prepared.name(), cfg.family(), cfg.numLayers(), cfg.hiddenSize(), tp, run.device,
                 run.dtypeName());
         stdout.printf(Locale.ROOT, "data        %s: %d windows of %d%s%n", data, prepared.windows(corpus.name()),
                 prepared.seqLen(), corpus.wikitext() ? " (WikiText rows rule)" : "");

@@ -8,7 +8,7 @@ import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.datasets.TaskRegistry;
 import dev.flashcomm.eval.Fixtures;
 import dev.flashcomm.eval.InputException;
-import dev.flashcomm.tp.checkpoint.Architecture;
+import dev.flashcomm.tp.checkpoint.DecoderFamilies;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.checkpoint.RopeScaling;
 import dev.flashcomm.tp.comm.CommSettings;
@@ -54,7 +54,7 @@ class SweepPlannerTest {
 
     @Test
     void theWindowRuleHoldsForEveryCommand() {
-        ModelConfig sliding = new ModelConfig(Architecture.LLAMA, 64, 128, 2, 4, 4, 16, 100, 4096, 1e-5, 10000,
+        ModelConfig sliding = new ModelConfig(DecoderFamilies.LLAMA, 64, 128, 2, 4, 4, 16, 100, 4096, 1e-5, 10000,
                 RopeScaling.NONE, true, false, false, false, false, 1024, "float32");
         Path file = Path.of("m", "config.json");
         List<String> notes = new ArrayList<>();

@@ -6,7 +6,7 @@ import java.util.OptionalInt;
  * The shape and numerics of a decoder-only checkpoint, read from {@code config.json} (both the transformers 4 and
  * the transformers 5 layout).
  *
- * @param architecture       decoder family
+ * @param family             decoder family
  * @param hiddenSize         H
  * @param intermediateSize   MLP width
  * @param numLayers          decoder layers
@@ -27,12 +27,13 @@ import java.util.OptionalInt;
  * @param storageDtype       dtype the checkpoint declares ({@code torch_dtype} / {@code dtype}); informational
  * @param eosTokenId         {@code eos_token_id} (the first one when it is a list); lm-eval conditions empty task
  *                           contexts on it when the tokenizer adds no BOS
+ * @param moe                the sparse mixture-of-experts MLP, or null for a dense model
  */
-public record ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers,
+public record ModelConfig(DecoderFamily family, int hiddenSize, int intermediateSize, int numLayers,
                           int numHeads, int numKvHeads, int headDim, int vocabSize, int maxPositions,
                           double rmsNormEps, double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings,
                           boolean qkvBias, boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow,
-                          String storageDtype, OptionalInt eosTokenId) {
+                          String storageDtype, OptionalInt eosTokenId, MoeSpec moe) {
 
     public ModelConfig {
         eosTokenId = eosTokenId == null ? OptionalInt.empty() : eosTokenId;
@@ -64,6 +65,31 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         if (ropeScaling == null) {
             ropeScaling = RopeScaling.NONE;
         }
+        if (moe != null) {
+            fitsInt("num_experts * moe_intermediate_size", (long) moe.experts() * moe.expertColumns());
+            for (int l : moe.denseLayers()) {
+                if (l < 0 || l >= numLayers) {
+                    throw new IllegalArgumentException("mlp_only_layers lists layer " + l + ", but the model has "
+                            + numLayers + " layers (0-" + (numLayers - 1) + ")");
+                }
+            }
+        }
+    }
+
+    /** A dense model's config (no experts). */
+    public ModelConfig(DecoderFamily family, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, int maxPositions, double rmsNormEps,
+                       double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings, boolean qkvBias,
+                       boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow, String storageDtype,
+                       OptionalInt eosTokenId) {
+        this(family, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+                maxPositions, rmsNormEps, ropeTheta, ropeScaling, tiedEmbeddings, qkvBias, outputBias, mlpBias, qkNorm,
+                slidingWindow, storageDtype, eosTokenId, null);
+    }
+
+    /** Whether layer {@code layer} has a sparse mixture-of-experts block instead of the dense MLP. */
+    public boolean sparseLayer(int layer) {
+        return moe != null && moe.sparse(layer);
     }
 
     private static void fitsInt(String what, long value) {
@@ -83,21 +109,43 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         return numHeads / numKvHeads;
     }
 
-    /** Rough parameter count, for FLOP estimates. */
+    /** Rough parameter count (every expert counted), for memory estimates. */
     public long parameterCount() {
-        long attn = (long) hiddenSize * headDim * (2L * numHeads + 2L * numKvHeads);
-        long mlp = 3L * hiddenSize * intermediateSize;
-        long embed = (long) vocabSize * hiddenSize * (tiedEmbeddings ? 1 : 2);
-        return numLayers * (attn + mlp) + embed;
+        return parameters(false);
     }
 
-    /** A config without an {@code eos_token_id}. */
-    public ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+    /**
+     * Parameters one token's forward multiplies with: a sparse layer counts its router, its top-k experts and the
+     * shared expert, not the experts a token skips. For FLOP estimates.
+     */
+    public long activeParameterCount() {
+        return parameters(true);
+    }
+
+    private long parameters(boolean activeOnly) {
+        long attn = (long) hiddenSize * headDim * (2L * numHeads + 2L * numKvHeads);
+        long total = (long) vocabSize * hiddenSize * (tiedEmbeddings ? 1 : 2);
+        for (int l = 0; l < numLayers; l++) {
+            long mlp;
+            if (sparseLayer(l)) {
+                long experts = activeOnly ? moe.topK() : moe.experts();
+                mlp = (long) hiddenSize * moe.experts()
+                        + 3L * hiddenSize * (experts * moe.expertColumns() + moe.sharedColumns());
+            } else {
+                mlp = 3L * hiddenSize * intermediateSize;
+            }
+            total += attn + mlp;
+        }
+        return total;
+    }
+
+    /** A dense config without an {@code eos_token_id}. */
+    public ModelConfig(DecoderFamily family, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
                        int numKvHeads, int headDim, int vocabSize, int maxPositions, double rmsNormEps,
                        double ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings, boolean qkvBias,
                        boolean outputBias, boolean mlpBias, boolean qkNorm, int slidingWindow, String storageDtype) {
-        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+        this(family, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
                 maxPositions, rmsNormEps, ropeTheta, ropeScaling, tiedEmbeddings, qkvBias, outputBias, mlpBias, qkNorm,
-                slidingWindow, storageDtype, OptionalInt.empty());
+                slidingWindow, storageDtype, OptionalInt.empty(), null);
     }
 }

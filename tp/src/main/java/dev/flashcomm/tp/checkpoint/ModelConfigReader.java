@@ -55,53 +55,49 @@ public final class ModelConfigReader {
         }
     }
 
-    static ModelConfig parse(JsonObject json) {
-        String archName = architectureName(json);
-        Architecture arch = Architecture.fromHfName(archName).orElseThrow(() -> new IllegalArgumentException(
+    static ModelConfig parse(JsonObject object) {
+        ConfigJson json = new ConfigJson(object);
+        String archName = architectureName(object);
+        DecoderFamily family = DecoderFamilies.forHfName(archName).orElseThrow(() -> new IllegalArgumentException(
                 "unsupported architecture '" + archName + "' (supported: "
-                        + String.join(", ", Architecture.supportedHfNames()) + ")"));
-        String act = string(json, "hidden_act", "silu");
+                        + String.join(", ", DecoderFamilies.supportedHfNames()) + ")"));
+        String act = json.string("hidden_act", "silu");
         if (!act.equals("silu")) {
             throw new IllegalArgumentException("unsupported hidden_act '" + act + "' (supported: silu)");
         }
-        int hidden = requiredInt(json, "hidden_size");
-        int heads = requiredInt(json, "num_attention_heads");
-        int kvHeads = optInt(json, "num_key_value_heads", heads);
-        int headDim = optInt(json, "head_dim", heads > 0 && hidden % heads == 0 ? hidden / heads : -1);
+        int hidden = json.requiredInt("hidden_size");
+        int heads = json.requiredInt("num_attention_heads");
+        int kvHeads = json.optInt("num_key_value_heads", heads);
+        int headDim = json.optInt("head_dim", heads > 0 && hidden % heads == 0 ? hidden / heads : -1);
         if (headDim <= 0) {
             throw new IllegalArgumentException("head_dim missing and hidden_size " + hidden
                     + " is not a multiple of num_attention_heads " + heads);
         }
-        boolean attentionBias = bool(json, "attention_bias", false);
-        boolean qkvBias = arch == Architecture.QWEN2 || attentionBias;
-        boolean outputBias = arch != Architecture.QWEN2 && attentionBias;
-        boolean mlpBias = bool(json, "mlp_bias", false);
+        DecoderFamily.AttentionFeatures attention = family.attention(json);
 
         // transformers 5 moved rope_theta and the scaling rule into one rope_parameters object
-        JsonObject ropeParams = object(json, "rope_parameters");
-        JsonObject ropeScaling = object(json, "rope_scaling");
+        ConfigJson ropeParams = json.object("rope_parameters");
+        ConfigJson ropeScaling = json.object("rope_scaling");
         double theta;
         RopeScaling scaling;
         if (ropeParams != null) {
-            theta = positive(ropeParams, "rope_theta", positive(json, "rope_theta", 10000.0));
+            theta = ropeParams.positive("rope_theta", json.positive("rope_theta", 10000.0));
             scaling = scaling(ropeParams);
         } else {
-            theta = positive(json, "rope_theta", 10000.0);
+            theta = json.positive("rope_theta", 10000.0);
             scaling = ropeScaling == null ? RopeScaling.NONE : scaling(ropeScaling);
         }
         int window = 0;
-        JsonElement sw = json.get("sliding_window");
-        boolean slidingEnabled = arch == Architecture.LLAMA || bool(json, "use_sliding_window", false);
-        if (slidingEnabled && sw != null && !sw.isJsonNull()) {
-            window = asInt("sliding_window", sw);
+        if (attention.slidingWindow() && json.has("sliding_window")) {
+            window = ConfigJson.asInt("sliding_window", json.raw("sliding_window"));
         }
-        String dtype = string(json, "torch_dtype", string(json, "dtype", "float32"));
-        int vocab = requiredInt(json, "vocab_size");
-        return new ModelConfig(arch, hidden, requiredInt(json, "intermediate_size"),
-                requiredInt(json, "num_hidden_layers"), heads, kvHeads, headDim, vocab,
-                optInt(json, "max_position_embeddings", 2048), positive(json, "rms_norm_eps", 1e-6), theta, scaling,
-                bool(json, "tie_word_embeddings", false), qkvBias, outputBias, mlpBias,
-                arch == Architecture.QWEN3, window, dtype, eosTokenId(json, vocab));
+        String dtype = json.string("torch_dtype", json.string("dtype", "float32"));
+        int vocab = json.requiredInt("vocab_size");
+        return new ModelConfig(family, hidden, json.requiredInt("intermediate_size"),
+                json.requiredInt("num_hidden_layers"), heads, kvHeads, headDim, vocab,
+                json.optInt("max_position_embeddings", 2048), json.positive("rms_norm_eps", 1e-6), theta, scaling,
+                json.bool("tie_word_embeddings", false), attention.qkvBias(), attention.outputBias(),
+                family.mlpBias(json), attention.qkNorm(), window, dtype, eosTokenId(object, vocab), family.moe(json));
     }
 
     /**
@@ -138,118 +134,14 @@ public final class ModelConfigReader {
         return first.getAsString();
     }
 
-    private static RopeScaling scaling(JsonObject rope) {
+    private static RopeScaling scaling(ConfigJson rope) {
         if (!rope.has("rope_type") && !rope.has("type") && rope.has("factor")) {
             // transformers would refuse it too; reading it as "default" would silently drop the factor
             throw new IllegalArgumentException("rope scaling has a \"factor\" but no \"rope_type\" (or \"type\")");
         }
-        String type = string(rope, "rope_type", string(rope, "type", "default"));
-        return new RopeScaling(type, positive(rope, "factor", 1.0), nonNegative(rope, "low_freq_factor", 0),
-                nonNegative(rope, "high_freq_factor", 0), optInt(rope, "original_max_position_embeddings", 0));
-    }
-
-    private static JsonObject object(JsonObject json, String key) {
-        JsonElement e = json.get(key);
-        if (e == null || e.isJsonNull()) {
-            return null;
-        }
-        if (!e.isJsonObject()) {
-            throw new IllegalArgumentException("\"" + key + "\" is not an object: " + shown(e));
-        }
-        return e.getAsJsonObject();
-    }
-
-    private static int requiredInt(JsonObject json, String key) {
-        JsonElement e = json.get(key);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException("missing \"" + key + "\"");
-        }
-        return asInt(key, e);
-    }
-
-    private static int optInt(JsonObject json, String key, int fallback) {
-        JsonElement e = json.get(key);
-        return e == null || e.isJsonNull() ? fallback : asInt(key, e);
-    }
-
-    /** An exact JSON integer in int range: 64.9, 2^32+512 and "64" are refused rather than truncated. */
-    private static int asInt(String key, JsonElement e) {
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new IllegalArgumentException("\"" + key + "\" is not an integer: " + shown(e));
-        }
-        BigDecimal v;
-        try {
-            v = new BigDecimal(e.getAsString()).stripTrailingZeros();
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException("\"" + key + "\" is not an integer: " + shown(e));
-        }
-        if (v.scale() > 0) {
-            throw new IllegalArgumentException("\"" + key + "\" is not an integer: " + shown(e));
-        }
-        // precision - scale is the number of integer digits; checked before the value is expanded
-        if (v.precision() - v.scale() > 10 || v.toBigIntegerExact().bitLength() > 31) {
-            throw new IllegalArgumentException("\"" + key + "\" is out of range: " + shown(e) + " (at most "
-                    + Integer.MAX_VALUE + ")");
-        }
-        return v.intValueExact();
-    }
-
-    private static double number(JsonObject json, String key, double fallback) {
-        JsonElement e = json.get(key);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new IllegalArgumentException("\"" + key + "\" is not a number: " + shown(e));
-        }
-        double v;
-        try {
-            v = new BigDecimal(e.getAsString()).doubleValue();
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException("\"" + key + "\" is not a number: " + shown(e));
-        }
-        if (!Double.isFinite(v)) {
-            throw new IllegalArgumentException("\"" + key + "\" is out of range: " + shown(e));
-        }
-        return v;
-    }
-
-    private static double positive(JsonObject json, String key, double fallback) {
-        double v = number(json, key, fallback);
-        if (!(v > 0)) {
-            throw new IllegalArgumentException("\"" + key + "\" must be > 0, got " + v);
-        }
-        return v;
-    }
-
-    private static double nonNegative(JsonObject json, String key, double fallback) {
-        double v = number(json, key, fallback);
-        if (v < 0) {
-            throw new IllegalArgumentException("\"" + key + "\" must be >= 0, got " + v);
-        }
-        return v;
-    }
-
-    private static boolean bool(JsonObject json, String key, boolean fallback) {
-        JsonElement e = json.get(key);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new IllegalArgumentException("\"" + key + "\" is not true or false: " + shown(e));
-        }
-        return e.getAsBoolean();
-    }
-
-    private static String string(JsonObject json, String key, String fallback) {
-        JsonElement e = json.get(key);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new IllegalArgumentException("\"" + key + "\" is not a string: " + shown(e));
-        }
-        return e.getAsString();
+        String type = rope.string("rope_type", rope.string("type", "default"));
+        return new RopeScaling(type, rope.positive("factor", 1.0), rope.nonNegative("low_freq_factor", 0),
+                rope.nonNegative("high_freq_factor", 0), rope.optInt("original_max_position_embeddings", 0));
     }
 
     /** A value as JSON, cut short: enough to recognise it, never a whole nested object. */

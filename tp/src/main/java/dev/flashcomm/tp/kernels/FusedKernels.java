@@ -204,8 +204,8 @@ public final class FusedKernels implements AutoCloseable {
                         + (f.mlpBias() ? "b_gate_up: Tensor, " : "") + "columns: int, w_down: Tensor) -> Tensor:",
                 "    gu = torch.matmul(xn, w_gate_up)",
                 f.mlpBias() ? "    gu = torch.add(gu, b_gate_up)" : "    pass",
-                "    gate = gu[:, :, 0:columns]",
-                "    up = gu[:, :, columns:]",
+                "    gate = gu[..., 0:columns]",
+                "    up = gu[..., columns:]",
                 "    return torch.matmul(torch.mul(torch.mul(gate, torch.sigmoid(gate)), up), w_down)",
                 "");
     }
@@ -369,7 +369,7 @@ public final class FusedKernels implements AutoCloseable {
         return args;
     }
 
-    /** One rank's MLP partial {@code [B, L, H]}: {@code bGateUp} only with {@link LayerFeatures#mlpBias}. */
+    /** One rank's MLP partial {@code [.., H]} (any leading shape): {@code bGateUp} only with {@link LayerFeatures#mlpBias}. */
     public NDArray mlpPartial(NDArray xn, NDArray wGateUp, NDArray bGateUp, int columns, NDArray wDown) {
         Object[] args = features.mlpBias() ? new Object[] {xn, wGateUp, bGateUp, (long) columns, wDown}
                 : new Object[] {xn, wGateUp, (long) columns, wDown};

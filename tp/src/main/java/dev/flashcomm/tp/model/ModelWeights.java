@@ -7,8 +7,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
+import dev.flashcomm.tp.checkpoint.LayerTensor;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.checkpoint.StoredTensor;
+import dev.flashcomm.tp.checkpoint.TensorRole;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,6 +47,8 @@ final class ModelWeights {
     final List<NDArray> outputBiases = new ArrayList<>();
     final List<NDArray> downBiases = new ArrayList<>();
     final List<List<RankLayer>> layers = new ArrayList<>();
+    /** Per layer, the replicated part of its sparse block, or null on a dense layer. */
+    final List<SparseBlock> sparseBlocks = new ArrayList<>();
     /** Most staging buffers in use at once during the last {@link #load}: the host memory bound, measured. */
     int peakStagingBuffers;
     int stagingBufferBytes;
@@ -69,10 +73,6 @@ final class ModelWeights {
     static List<StoredTensor> loadOrder(Checkpoint ck) {
         ModelConfig c = ck.config();
         int h = c.hiddenSize();
-        int d = c.headDim();
-        int qOut = c.numHeads() * d;
-        int kvOut = c.numKvHeads() * d;
-        int inter = c.intermediateSize();
         List<StoredTensor> out = new ArrayList<>();
         out.add(ck.tensor("model.embed_tokens.weight", c.vocabSize(), h));
         if (!c.tiedEmbeddings()) {
@@ -80,32 +80,8 @@ final class ModelWeights {
         }
         out.add(ck.tensor("model.norm.weight", h));
         for (int l = 0; l < c.numLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            out.add(ck.tensor(p + "input_layernorm.weight", h));
-            out.add(ck.tensor(p + "post_attention_layernorm.weight", h));
-            out.add(ck.tensor(p + "self_attn.q_proj.weight", qOut, h));
-            out.add(ck.tensor(p + "self_attn.k_proj.weight", kvOut, h));
-            out.add(ck.tensor(p + "self_attn.v_proj.weight", kvOut, h));
-            out.add(ck.tensor(p + "self_attn.o_proj.weight", h, qOut));
-            if (c.qkvBias()) {
-                out.add(ck.tensor(p + "self_attn.q_proj.bias", qOut));
-                out.add(ck.tensor(p + "self_attn.k_proj.bias", kvOut));
-                out.add(ck.tensor(p + "self_attn.v_proj.bias", kvOut));
-            }
-            if (c.outputBias()) {
-                out.add(ck.tensor(p + "self_attn.o_proj.bias", h));
-            }
-            if (c.qkNorm()) {
-                out.add(ck.tensor(p + "self_attn.q_norm.weight", d));
-                out.add(ck.tensor(p + "self_attn.k_norm.weight", d));
-            }
-            out.add(ck.tensor(p + "mlp.gate_proj.weight", inter, h));
-            out.add(ck.tensor(p + "mlp.up_proj.weight", inter, h));
-            out.add(ck.tensor(p + "mlp.down_proj.weight", h, inter));
-            if (c.mlpBias()) {
-                out.add(ck.tensor(p + "mlp.gate_proj.bias", inter));
-                out.add(ck.tensor(p + "mlp.up_proj.bias", inter));
-                out.add(ck.tensor(p + "mlp.down_proj.bias", h));
+            for (LayerTensor t : c.family().layerTensors(c, l)) {
+                out.add(ck.tensor(t.name(), t.shape()));
             }
         }
         return out;
@@ -137,12 +113,23 @@ final class ModelWeights {
             finalNorm = up.next("model.norm.weight", main);
             RankSlicer slicer = new RankSlicer(config);
             for (int l = 0; l < config.numLayers(); l++) {
-                String p = "model.layers." + l + ".";
-                inputNorms.add(up.next(p + "input_layernorm.weight", main));
-                postNorms.add(up.next(p + "post_attention_layernorm.weight", main));
                 try (NDManager full = main.newSubManager()) {
-                    LayerTensors t = nextLayer(up, p, full, main);
-                    layers.add(buildRanks(slicer, t, full, devices, movers));
+                    LayerTensors t = new LayerTensors();
+                    for (LayerTensor spec : config.family().layerTensors(config, l)) {
+                        // replicated tensors (norms, biases added after a reduction, the router) are model
+                        // weights on the primary device; the rest only live until the ranks are cut from them
+                        NDManager owner = spec.role().replicated() ? main : full;
+                        DataType type = spec.role() == TensorRole.ROUTER ? DataType.FLOAT32 : computeType;
+                        t.put(spec, up.next(spec.name(), owner, type));
+                    }
+                    inputNorms.add(t.get(TensorRole.INPUT_NORM));
+                    postNorms.add(t.get(TensorRole.POST_NORM));
+                    outputBiases.add(t.get(TensorRole.O_BIAS));
+                    downBiases.add(t.get(TensorRole.DOWN_BIAS));
+                    sparseBlocks.add(config.sparseLayer(l) ? sparseBlock(t, main) : null);
+                    int layer = l;
+                    layers.add(buildRanks((s, dev, owner) -> slicer.build(plan, s, t, full, dev, owner, layer),
+                            devices, movers));
                 }
                 peakStagingBuffers = in.peakBuffersInUse();
                 stagingBufferBytes = in.bufferBytes();
@@ -155,39 +142,39 @@ final class ModelWeights {
         }
     }
 
-    /** A layer's full tensors on {@code full}; the unsharded o/down biases go to {@code main} as model weights. */
-    private LayerTensors nextLayer(TensorUploader up, String p, NDManager full, NDManager main) {
-        NDArray q = up.next(p + "self_attn.q_proj.weight", full);
-        NDArray k = up.next(p + "self_attn.k_proj.weight", full);
-        NDArray v = up.next(p + "self_attn.v_proj.weight", full);
-        NDArray o = up.next(p + "self_attn.o_proj.weight", full);
-        NDArray bq = config.qkvBias() ? up.next(p + "self_attn.q_proj.bias", full) : null;
-        NDArray bk = config.qkvBias() ? up.next(p + "self_attn.k_proj.bias", full) : null;
-        NDArray bv = config.qkvBias() ? up.next(p + "self_attn.v_proj.bias", full) : null;
-        outputBiases.add(config.outputBias() ? up.next(p + "self_attn.o_proj.bias", main) : null);
-        NDArray qn = config.qkNorm() ? up.next(p + "self_attn.q_norm.weight", full) : null;
-        NDArray kn = config.qkNorm() ? up.next(p + "self_attn.k_norm.weight", full) : null;
-        NDArray gate = up.next(p + "mlp.gate_proj.weight", full);
-        NDArray upProj = up.next(p + "mlp.up_proj.weight", full);
-        NDArray down = up.next(p + "mlp.down_proj.weight", full);
-        NDArray bGate = config.mlpBias() ? up.next(p + "mlp.gate_proj.bias", full) : null;
-        NDArray bUp = config.mlpBias() ? up.next(p + "mlp.up_proj.bias", full) : null;
-        downBiases.add(config.mlpBias() ? up.next(p + "mlp.down_proj.bias", main) : null);
-        return new LayerTensors(q, k, v, o, bq, bk, bv, qn, kn, gate, upProj, down, bGate, bUp);
+    /** The router as {@code [H, E]} fp32 and the shared expert's gate as {@code [H, 1]}, both on {@code main}. */
+    private SparseBlock sparseBlock(LayerTensors t, NDManager main) {
+        NDArray routerRows = t.get(TensorRole.ROUTER);
+        NDArray router = RankSlicer.transposedCopy(routerRows);
+        router.attach(main);
+        routerRows.close();
+        NDArray gateRow = t.get(TensorRole.SHARED_EXPERT_GATE);
+        NDArray sharedGate = null;
+        if (gateRow != null) {
+            sharedGate = RankSlicer.transposedCopy(gateRow);
+            sharedGate.attach(main);
+            gateRow.close();
+        }
+        return new SparseBlock(config.moe(), router, sharedGate);
+    }
+
+    /** Builds one rank's layer on its device. */
+    @FunctionalInterface
+    interface RankBuilder {
+        RankLayer build(ShardPlan.RankSlice slice, Device device, NDManager owner);
     }
 
     /**
      * Every rank's share of one layer. With one device the ranks are cut in turn on this thread; with several,
      * one task per device cuts and moves its ranks' slices, so copies to different devices overlap.
      */
-    private List<RankLayer> buildRanks(RankSlicer slicer, LayerTensors t, NDManager full, List<Device> devices,
-                                       ExecutorService movers) {
+    private List<RankLayer> buildRanks(RankBuilder slicer, List<Device> devices, ExecutorService movers) {
         List<ShardPlan.RankSlice> slices = plan.slices();
         RankLayer[] out = new RankLayer[slices.size()];
         if (movers == null) {
             for (ShardPlan.RankSlice s : slices) {
                 Device dev = rankDevices.get(s.rank());
-                out[s.rank()] = slicer.build(s, t, full, dev, managers.get(dev));
+                out[s.rank()] = slicer.build(s, dev, managers.get(dev));
             }
             return List.of(out);
         }
@@ -197,7 +184,7 @@ final class ModelWeights {
             running.add(movers.submit(() -> {
                 for (ShardPlan.RankSlice s : slices) {
                     if (rankDevices.get(s.rank()).equals(dev)) {
-                        out[s.rank()] = slicer.build(s, t, full, dev, owner);
+                        out[s.rank()] = slicer.build(s, dev, owner);
                     }
                 }
             }));

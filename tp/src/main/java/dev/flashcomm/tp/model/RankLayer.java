@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 
 /**
  * One decoder layer's share of the weights on one tensor-parallel rank: column-parallel q/k/v and gate/up slices,
@@ -31,10 +30,10 @@ final class RankLayer {
     private final NDArray wo;
     private final NDArray qNorm;
     private final NDArray kNorm;
-    private final NDArray wGateUp;
-    private final NDArray bGateUp;
-    private final NDArray wDown;
-    private final int mlpColumns;
+    /** The dense MLP's shard, or null on a sparse layer. */
+    private final GatedMlp mlp;
+    /** A sparse layer's experts on this rank, or null on a dense layer. */
+    private final RankExperts experts;
     private final float scale;
 
     /**
@@ -43,6 +42,16 @@ final class RankLayer {
      */
     RankLayer(ShardPlan.RankSlice slice, int groupSize, int headDim, float rmsEps, NDArray wQkv, NDArray bQkv,
               NDArray wo, NDArray qNorm, NDArray kNorm, NDArray wGateUp, NDArray bGateUp, NDArray wDown) {
+        this(slice, groupSize, headDim, rmsEps, wQkv, bQkv, wo, qNorm, kNorm,
+                new GatedMlp(wGateUp, bGateUp, wDown, slice.mlpColumns()), null);
+    }
+
+    /** A layer with either a dense MLP shard ({@code experts} null) or a sparse block's experts ({@code mlp} null). */
+    RankLayer(ShardPlan.RankSlice slice, int groupSize, int headDim, float rmsEps, NDArray wQkv, NDArray bQkv,
+              NDArray wo, NDArray qNorm, NDArray kNorm, GatedMlp mlp, RankExperts experts) {
+        if ((mlp == null) == (experts == null)) {
+            throw new IllegalArgumentException("a layer has a dense MLP or experts, not both or neither");
+        }
         this.heads = slice.heads();
         this.kvHeads = slice.kvHeads();
         this.headDim = headDim;
@@ -57,10 +66,8 @@ final class RankLayer {
         this.wo = wo;
         this.qNorm = qNorm;
         this.kNorm = kNorm;
-        this.wGateUp = wGateUp;
-        this.bGateUp = bGateUp;
-        this.wDown = wDown;
-        this.mlpColumns = slice.mlpColumns();
+        this.mlp = mlp;
+        this.experts = experts;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 
@@ -218,17 +225,19 @@ final class RankLayer {
     }
 
     /**
-     * This rank's MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included), as one fused
-     * call when {@code kernels} is not null.
+     * This rank's dense MLP partial {@code [B, L, H]} before the all-reduce (down_proj bias not included), as one
+     * fused call when {@code kernels} is not null.
      */
     NDArray mlpPartial(NDArray xn, FusedKernels kernels) {
-        if (kernels != null) {
-            return kernels.mlpPartial(xn, wGateUp, bGateUp, mlpColumns, wDown);
+        if (mlp == null) {
+            throw new IllegalStateException("a sparse layer has no dense MLP");
         }
-        NDArray gateUp = linear(xn, wGateUp, bGateUp);
-        NDArray gate = gateUp.get(":, :, 0:" + mlpColumns);
-        NDArray up = gateUp.get(":, :, " + mlpColumns + ":" + (2 * mlpColumns));
-        return gate.mul(Activation.sigmoid(gate)).mul(up).matMul(wDown);
+        return mlp.apply(xn, kernels);
+    }
+
+    /** The experts this rank holds on a sparse layer, or null on a dense one. */
+    RankExperts experts() {
+        return experts;
     }
 
     private static NDArray linear(NDArray x, NDArray wT, NDArray bias) {

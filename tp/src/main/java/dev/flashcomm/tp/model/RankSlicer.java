@@ -1,5 +1,7 @@
 package dev.flashcomm.tp.model;
 
+import static dev.flashcomm.tp.checkpoint.TensorRole.*;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -8,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
+import dev.flashcomm.tp.checkpoint.MoeSpec;
 
 /**
  * Cuts one rank's weights out of a layer's full tensors with engine ops, in the layout {@link RankLayer} expects:
@@ -28,29 +31,71 @@ final class RankSlicer {
      * device). Intermediates live on a scratch sub-manager of {@code scratchParent}, closed before returning, so
      * this may run concurrently for different ranks (each call touches only its own scratch and its own owner).
      */
-    RankLayer build(ShardPlan.RankSlice s, LayerTensors t, NDManager scratchParent, Device device, NDManager owner) {
+    RankLayer build(ShardPlan plan, ShardPlan.RankSlice s, LayerTensors t, NDManager scratchParent, Device device,
+                    NDManager owner, int layer) {
         int d = config.headDim();
         String q = s.headFrom() * d + ":" + s.headTo() * d;
         String kv = s.kvFrom() * d + ":" + s.kvTo() * d;
-        String mlp = s.mlpFrom() + ":" + s.mlpTo();
         try (NDManager scratch = scratchParent.newSubManager()) {
-            NDArray wQkv = transposedCopy(NDArrays.concat(new NDList(rows(t.q(), q, scratch), rows(t.k(), kv, scratch),
-                    rows(t.v(), kv, scratch)), 0));
-            NDArray bQkv = t.bq() == null ? null : NDArrays.concat(new NDList(rows(t.bq(), q, scratch),
-                    rows(t.bk(), kv, scratch), rows(t.bv(), kv, scratch)), 0);
-            NDArray wo = transposedCopy(t.o().get(scratch, new NDIndex(":, " + q)));
-            NDArray qNorm = t.qNorm() == null ? null : rows(t.qNorm(), ":", scratch).duplicate();
-            NDArray kNorm = t.kNorm() == null ? null : rows(t.kNorm(), ":", scratch).duplicate();
-            NDArray wGateUp = transposedCopy(NDArrays.concat(new NDList(rows(t.gate(), mlp, scratch),
-                    rows(t.up(), mlp, scratch)), 0));
-            NDArray bGateUp = t.bGate() == null ? null : NDArrays.concat(new NDList(rows(t.bGate(), mlp, scratch),
-                    rows(t.bUp(), mlp, scratch)), 0);
-            NDArray wDown = transposedCopy(t.down().get(scratch, new NDIndex(":, " + mlp)));
+            NDArray wQkv = transposedCopy(NDArrays.concat(new NDList(rows(t.get(Q), q, scratch),
+                    rows(t.get(K), kv, scratch), rows(t.get(V), kv, scratch)), 0));
+            NDArray bQkv = t.get(Q_BIAS) == null ? null : NDArrays.concat(new NDList(rows(t.get(Q_BIAS), q, scratch),
+                    rows(t.get(K_BIAS), kv, scratch), rows(t.get(V_BIAS), kv, scratch)), 0);
+            NDArray wo = transposedCopy(t.get(O).get(scratch, new NDIndex(":, " + q)));
+            NDArray qNorm = t.get(Q_NORM) == null ? null : rows(t.get(Q_NORM), ":", scratch).duplicate();
+            NDArray kNorm = t.get(K_NORM) == null ? null : rows(t.get(K_NORM), ":", scratch).duplicate();
+            GatedMlp mlp = null;
+            RankExperts experts = null;
+            if (config.sparseLayer(layer)) {
+                experts = experts(plan, s.rank(), t, scratch, device, owner);
+            } else {
+                mlp = gatedMlp(t.get(GATE), t.get(UP), t.get(DOWN), t.get(GATE_BIAS), t.get(UP_BIAS),
+                        new int[] {s.mlpFrom(), s.mlpTo()}, scratch, device, owner);
+            }
             return new RankLayer(s, config.groupSize(), d, (float) config.rmsNormEps(),
                     place(wQkv, device, owner), place(bQkv, device, owner), place(wo, device, owner),
-                    place(qNorm, device, owner), place(kNorm, device, owner), place(wGateUp, device, owner),
-                    place(bGateUp, device, owner), place(wDown, device, owner));
+                    place(qNorm, device, owner), place(kNorm, device, owner), mlp, experts);
         }
+    }
+
+    /**
+     * A rank's experts: with tensor-parallel experts each expert's (and the shared expert's) balanced column range;
+     * with expert parallelism its own experts whole, and the shared expert whole on rank 0 (it runs where the token
+     * is and is never communicated, so one copy serves every rank of a one-device simulation).
+     */
+    private RankExperts experts(ShardPlan plan, int rank, LayerTensors t, NDManager scratch, Device device,
+                                NDManager owner) {
+        MoeSpec moe = config.moe();
+        GatedMlp[] out = new GatedMlp[moe.experts()];
+        boolean ep = plan.moeParallel() == MoeParallel.EP;
+        for (int e = 0; e < out.length; e++) {
+            if (ep && plan.expertOwner(e, moe.experts()) != rank) {
+                continue;
+            }
+            int[] cols = ep ? new int[] {0, moe.expertColumns()} : plan.range(rank, moe.expertColumns());
+            out[e] = gatedMlp(t.expert(e, EXPERT_GATE), t.expert(e, EXPERT_UP), t.expert(e, EXPERT_DOWN), null, null,
+                    cols, scratch, device, owner);
+        }
+        GatedMlp shared = null;
+        if (moe.hasSharedExpert() && (!ep || rank == 0)) {
+            int[] cols = ep ? new int[] {0, moe.sharedColumns()} : plan.range(rank, moe.sharedColumns());
+            shared = gatedMlp(t.get(SHARED_GATE), t.get(SHARED_UP), t.get(SHARED_DOWN), null, null, cols, scratch,
+                    device, owner);
+        }
+        return new RankExperts(out, shared);
+    }
+
+    /** The shard {@code cols = [from, to)} of a gated MLP: gate/up rows fused, down columns, all {@code [in, out]}. */
+    private static GatedMlp gatedMlp(NDArray gate, NDArray up, NDArray down, NDArray bGate, NDArray bUp, int[] cols,
+                                     NDManager scratch, Device device, NDManager owner) {
+        String range = cols[0] + ":" + cols[1];
+        NDArray wGateUp = transposedCopy(NDArrays.concat(new NDList(rows(gate, range, scratch),
+                rows(up, range, scratch)), 0));
+        NDArray bGateUp = bGate == null ? null : NDArrays.concat(new NDList(rows(bGate, range, scratch),
+                rows(bUp, range, scratch)), 0);
+        NDArray wDown = transposedCopy(down.get(scratch, new NDIndex(":, " + range)));
+        return new GatedMlp(place(wGateUp, device, owner), place(bGateUp, device, owner),
+                place(wDown, device, owner), cols[1] - cols[0]);
     }
 
     /** A view of rows {@code range} of {@code full}, owned by {@code scratch}. */

@@ -31,6 +31,11 @@ final class TensorUploader {
 
     /** The next tensor of the stream, which must be {@code name}, on {@code owner}'s device and owned by it. */
     NDArray next(String name, NDManager owner) {
+        return next(name, owner, computeType);
+    }
+
+    /** As {@link #next(String, NDManager)}, in {@code type} instead of the compute dtype (the router: fp32). */
+    NDArray next(String name, NDManager owner, DataType type) {
         NDList parts = new NDList();
         StoredTensor source;
         boolean last;
@@ -42,7 +47,7 @@ final class TensorUploader {
                     throw new IllegalStateException("load order broken: expected " + name + ", got " + source.name());
                 }
                 try {
-                    parts.add(upload(c, owner));
+                    parts.add(upload(c, owner, type));
                 } finally {
                     in.release(c); // the engine has its own copy now
                 }
@@ -59,7 +64,7 @@ final class TensorUploader {
             full = NDArrays.concat(parts, 0); // a fresh tensor; the chunks are freed next
             parts.close();
         }
-        requireFinite(full, source);
+        requireFinite(full, source, type);
         bytesDone += source.storedBytes();
         listener.tensorLoaded(name, bytesDone, bytesTotal);
         return full;
@@ -69,7 +74,7 @@ final class TensorUploader {
      * A NaN or Inf weight would surface layers later as a NaN activation naming no tensor; one reduction per
      * tensor, on its device, names it now. The max of |x| is NaN or Inf exactly when some element is.
      */
-    private void requireFinite(NDArray full, StoredTensor source) {
+    private void requireFinite(NDArray full, StoredTensor source, DataType type) {
         float worst;
         try (NDArray abs = full.abs(); NDArray max = abs.max(); NDArray f32 = max.toType(DataType.FLOAT32, false)) {
             worst = f32.getFloat();
@@ -78,12 +83,12 @@ final class TensorUploader {
             full.close();
             throw new CheckpointException(source.file(), "tensor '" + source.name() + "' holds "
                     + (Float.isNaN(worst) ? "NaN" : "infinite") + " values"
-                    + (computeType == DataType.FLOAT16 && source.type() != StoredType.F16
+                    + (type == DataType.FLOAT16 && source.type() != StoredType.F16
                     ? " once converted to fp16 (a weight beyond ±65504 overflows it; try --dtype fp32)" : ""));
         }
     }
 
-    private NDArray upload(HostStream.Chunk c, NDManager owner) {
+    private NDArray upload(HostStream.Chunk c, NDManager owner, DataType type) {
         long[] shape = c.source().shape();
         if (shape.length > 0) {
             shape[0] = c.rowTo() - c.rowFrom();
@@ -92,8 +97,8 @@ final class TensorUploader {
         // a direct buffer goes to the engine without a Java-side copy (NDManager.create checks isDirect)
         NDArray raw = owner.create(c.data(), new Shape(shape), staged);
         NDArray own;
-        if (staged != computeType) {
-            own = raw.toType(computeType, false); // F16 widened, or fp32 narrowed, on the device
+        if (staged != type) {
+            own = raw.toType(type, false); // F16 widened, or fp32 narrowed, on the device
         } else if (!raw.getDevice().isGpu()) {
             own = raw.duplicate(); // on the CPU the engine wraps the buffer itself, which we are about to reuse
         } else {

@@ -47,6 +47,8 @@ public final class TransformerModel implements AutoCloseable {
     private final List<NDArray> outputBiases;
     private final List<NDArray> downBiases;
     private final List<List<RankLayer>> layers;
+    /** Per layer, its sparse block's replicated part, or null on a dense layer. */
+    private final List<SparseBlock> sparseBlocks;
     private final RotaryTable rotary;
     /** The fused attention kernels, or null where libtorch could not compile them (then {@link #attentionNote}). */
     private final FusedKernels fused;
@@ -66,6 +68,10 @@ public final class TransformerModel implements AutoCloseable {
         this.outputBiases = b.outputBiases;
         this.downBiases = b.downBiases;
         this.layers = List.copyOf(b.layers);
+        this.sparseBlocks = new ArrayList<>(b.sparseBlocks);
+        while (sparseBlocks.size() < layers.size()) {
+            sparseBlocks.add(null); // a loader that fills no sparse blocks built a dense model
+        }
         this.rotary = new RotaryTable(config.ropeScaling().inverseFrequencies(config.ropeTheta(), config.headDim()));
         FusedKernels kernels = null;
         String note = "fused (scaled_dot_product_attention; rank layers as TorchScript calls)";
@@ -334,10 +340,7 @@ public final class TransformerModel implements AutoCloseable {
                 partials.add(scope.ret(attend.partial(r, ranks.get(r), onDevice(xn, rankDevices.get(r)))));
             }
         }
-        NDArray attn = comm.allReduce(partials, layer, Site.ATTENTION);
-        if (outputBiases.get(layer) != null) {
-            attn = attn.add(outputBiases.get(layer)); // a row-parallel bias is added once, after the reduction
-        }
+        NDArray attn = RowParallel.reduce(comm, partials, layer, Site.ATTENTION, outputBiases.get(layer));
         NDArray h;
         if (k != null) {
             NDArray[] hn = k.residualNorm(x, attn, postNorms.get(layer), eps, health.maxima(),
@@ -349,24 +352,56 @@ public final class TransformerModel implements AutoCloseable {
             health.record(layer, Site.ATTENTION, h);
             xn = RmsNorm.apply(h, postNorms.get(layer), eps);
         }
-        partials = new ArrayList<>(ranks.size());
-        for (int r = 0; r < ranks.size(); r++) {
-            RankLayer rank = ranks.get(r);
-            try (NDManager scope = xn.getManager().newSubManager()) {
-                scope.tempAttachAll(xn);
-                partials.add(scope.ret(rank.mlpPartial(onDevice(xn, rankDevices.get(r)), attention.fused())));
-            }
-        }
-        NDArray mlp = comm.allReduce(partials, layer, Site.MLP);
-        if (downBiases.get(layer) != null) {
-            mlp = mlp.add(downBiases.get(layer));
-        }
+        SparseBlock sparse = sparseBlocks.get(layer);
+        NDArray mlp = sparse != null ? sparseMlp(sparse, layer, xn, ranks, comm, k)
+                : RowParallel.reduce(comm, densePartials(xn, ranks, k), layer, Site.MLP, downBiases.get(layer));
         if (k != null) {
             return k.residual(h, mlp, health.maxima(), health.slot(layer, Site.MLP));
         }
         NDArray out = h.add(mlp);
         health.record(layer, Site.MLP, out);
         return out;
+    }
+
+    /** Each rank's dense MLP partial; one rank's temporaries die before the next rank starts. */
+    private List<NDArray> densePartials(NDArray xn, List<RankLayer> ranks, FusedKernels k) {
+        List<NDArray> partials = new ArrayList<>(ranks.size());
+        for (int r = 0; r < ranks.size(); r++) {
+            RankLayer rank = ranks.get(r);
+            try (NDManager scope = xn.getManager().newSubManager()) {
+                scope.tempAttachAll(xn);
+                partials.add(scope.ret(rank.mlpPartial(onDevice(xn, rankDevices.get(r)), k)));
+            }
+        }
+        return partials;
+    }
+
+    /**
+     * A sparse block with tensor-parallel experts: the replicated router picks each token's experts, every rank
+     * computes its columns of those experts (and of the shared expert) over the tokens grouped by expert, and the
+     * partials meet in one all-reduce at the {@code mlp} site, as a dense MLP's do.
+     */
+    private NDArray sparseMlp(SparseBlock block, int layer, NDArray xn, List<RankLayer> ranks, Communicator comm,
+                              FusedKernels k) {
+        Shape shape = xn.getShape();
+        long tokens = shape.get(0) * shape.get(1);
+        Routing routing = block.route(xn);
+        NDManager layerScope = xn.getManager();
+        Map<Device, SparseBlock.DeviceRouting> index = SparseBlock.onDevices(routing, rankDevices, layerScope,
+                computeType);
+        NDArray xFlat = xn.reshape(tokens, config.hiddenSize());
+        NDArray gate = block.sharedGate(xFlat);
+        List<NDArray> partials = new ArrayList<>(ranks.size());
+        for (int r = 0; r < ranks.size(); r++) {
+            Device dev = rankDevices.get(r);
+            try (NDManager scope = layerScope.newSubManager()) {
+                scope.tempAttachAll(xFlat);
+                NDArray y = SparseBlock.tensorParallelPartial(onDevice(xFlat, dev), index.get(dev),
+                        ranks.get(r).experts(), gate == null ? null : onDevice(gate, dev), block.spec().topK(), k);
+                partials.add(scope.ret(y.reshape(shape)));
+            }
+        }
+        return RowParallel.reduce(comm, partials, layer, Site.MLP, null);
     }
 
     /**

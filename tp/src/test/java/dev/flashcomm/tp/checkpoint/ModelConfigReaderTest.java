@@ -27,7 +27,7 @@ class ModelConfigReaderTest {
         assertEquals(4, a.numKvHeads());
         assertEquals("bfloat16", a.storageDtype());
         ModelConfig b = ModelConfigReader.parse(JsonParser.parseString(v5).getAsJsonObject());
-        assertEquals(Architecture.QWEN3, b.architecture());
+        assertEquals(DecoderFamilies.QWEN3, b.family());
         assertEquals(1_000_000.0, b.ropeTheta());
         assertEquals(48, b.headDim());
         assertEquals(true, b.qkNorm());
