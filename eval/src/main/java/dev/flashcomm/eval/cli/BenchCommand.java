@@ -6,6 +6,7 @@ import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.results.BenchCsv;
 import dev.flashcomm.results.BenchRow;
 import dev.flashcomm.eval.Progress;
+import dev.flashcomm.eval.bench.DecodeRow;
 import dev.flashcomm.eval.bench.MatmulRate;
 import dev.flashcomm.eval.bench.ModelFlops;
 import dev.flashcomm.eval.bench.PeakMemory;
@@ -301,25 +302,23 @@ public final class BenchCommand implements Callable<Integer> {
                                 Progress.NONE); // engine start-up and kernel selection
                         double prefill = timeGeneration(generator, prompts, 1, comm);
                         double whole = timeGeneration(generator, prompts, decodeTokens, comm);
-                        double steps = decodeTokens - 1;
-                        if (whole <= prefill) {
-                            // timing noise exceeds the decode steps' time: no rate is better than a wrong one
-                            out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: the %d decode steps took less than "
-                                    + "the timing noise; raise --decode-tokens%n", tp, s.label(), batch,
-                                    decodeTokens - 1);
+                        DecodeRow decoded = DecodeRow.of(batch, decodeTokens, prefill, whole);
+                        out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: ", tp, s.label(), batch);
+                        if (decoded instanceof DecodeRow.Skipped skipped) {
+                            out.println(skipped.reason());
+                            out.flush();
                             continue;
                         }
-                        double rate = batch * steps / (whole - prefill);
-                        out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: %.0f new tokens/s (%.2f ms per step), "
-                                + "prefill of %d tokens %.1f ms, %d new tokens per row in %.2f s%n", tp, s.label(),
-                                batch, rate, 1e3 * (whole - prefill) / steps, decodePrompt, 1e3 * prefill,
-                                decodeTokens, whole);
+                        DecodeRow.Timed t = (DecodeRow.Timed) decoded;
+                        out.printf(Locale.ROOT, "%.0f new tokens/s (%.2f ms per step), prefill of %d tokens %.1f ms, "
+                                + "%d new tokens per row in %.2f s%n", t.tokensPerSecond(), t.msPerStep(),
+                                decodePrompt, t.prefillMs(), decodeTokens, t.wholeSeconds());
                         out.flush();
                         String comm16 = s.format().name();
                         String b = "batch " + batch;
-                        record("decode", "tokens_per_second", comm16, b, tp, rate, "tokens/s", device);
-                        record("decode", "ms_per_step", comm16, b, tp, 1e3 * (whole - prefill) / steps, "ms", device);
-                        record("decode", "prefill_ms", comm16, b, tp, 1e3 * prefill, "ms", device);
+                        record("decode", "tokens_per_second", comm16, b, tp, t.tokensPerSecond(), "tokens/s", device);
+                        record("decode", "ms_per_step", comm16, b, tp, t.msPerStep(), "ms", device);
+                        record("decode", "prefill_ms", comm16, b, tp, t.prefillMs(), "ms", device);
                     }
                 }
                 printMemory(out, device);
