@@ -6,7 +6,9 @@ import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.results.BenchCsv;
 import dev.flashcomm.results.BenchRow;
 import dev.flashcomm.eval.Progress;
+import dev.flashcomm.eval.bench.BestOfTimer;
 import dev.flashcomm.eval.bench.DecodeRow;
+import dev.flashcomm.eval.bench.GenerationTimer;
 import dev.flashcomm.eval.bench.MatmulRate;
 import dev.flashcomm.eval.bench.ModelFlops;
 import dev.flashcomm.eval.bench.PeakMemory;
@@ -112,6 +114,21 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Every number printed, for {@code --out}. */
     private final List<BenchRow> table = new ArrayList<>();
+
+    /** Times the decode section's generations: best of three on the system clock, or seconds a test gives. */
+    private final GenerationTimer decodeTimer;
+
+    public BenchCommand() {
+        this(BestOfTimer.bestOfThree());
+    }
+
+    /**
+     * With the decode section's timings taken from {@code decodeTimer}: the generations still run, but which rows
+     * are timed or skipped follows from the given seconds, not from how busy the machine is.
+     */
+    BenchCommand(GenerationTimer decodeTimer) {
+        this.decodeTimer = decodeTimer;
+    }
 
     @Override
     public Integer call() {
@@ -326,16 +343,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The best of three timed generations, in seconds: the least disturbed by whatever else the machine runs. */
-    private static double timeGeneration(Generator generator, List<int[]> prompts, int tokens, Communicator comm) {
+    /** The decode timer's seconds for a generation of {@code tokens} new tokens per prompt. */
+    private double timeGeneration(Generator generator, List<int[]> prompts, int tokens, Communicator comm) {
         List<GenerationRequest> requests = prompts.stream().map(p -> GenerationRequest.of(p, tokens)).toList();
-        double best = Double.POSITIVE_INFINITY;
-        for (int rep = 0; rep < 3; rep++) {
-            long t0 = System.nanoTime();
-            generator.generate(requests, comm, Progress.NONE);
-            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-        }
-        return best;
+        return decodeTimer.seconds(tokens, () -> generator.generate(requests, comm, Progress.NONE));
     }
 
     private void benchCommunicators(PrintWriter out) {
