@@ -6,6 +6,9 @@ import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.results.BenchCsv;
 import dev.flashcomm.results.BenchRow;
 import dev.flashcomm.eval.Progress;
+import dev.flashcomm.eval.bench.BestOfTimer;
+import dev.flashcomm.eval.bench.DecodeRow;
+import dev.flashcomm.eval.bench.GenerationTimer;
 import dev.flashcomm.eval.bench.MatmulRate;
 import dev.flashcomm.eval.bench.ModelFlops;
 import dev.flashcomm.eval.bench.PeakMemory;
@@ -111,6 +114,21 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Every number printed, for {@code --out}. */
     private final List<BenchRow> table = new ArrayList<>();
+
+    /** Times the decode section's generations: best of three on the system clock, or seconds a test gives. */
+    private final GenerationTimer decodeTimer;
+
+    public BenchCommand() {
+        this(BestOfTimer.bestOfThree());
+    }
+
+    /**
+     * With the decode section's timings taken from {@code decodeTimer}: the generations still run, but which rows
+     * are timed or skipped follows from the given seconds, not from how busy the machine is.
+     */
+    BenchCommand(GenerationTimer decodeTimer) {
+        this.decodeTimer = decodeTimer;
+    }
 
     @Override
     public Integer call() {
@@ -301,25 +319,23 @@ public final class BenchCommand implements Callable<Integer> {
                                 Progress.NONE); // engine start-up and kernel selection
                         double prefill = timeGeneration(generator, prompts, 1, comm);
                         double whole = timeGeneration(generator, prompts, decodeTokens, comm);
-                        double steps = decodeTokens - 1;
-                        if (whole <= prefill) {
-                            // timing noise exceeds the decode steps' time: no rate is better than a wrong one
-                            out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: the %d decode steps took less than "
-                                    + "the timing noise; raise --decode-tokens%n", tp, s.label(), batch,
-                                    decodeTokens - 1);
+                        DecodeRow decoded = DecodeRow.of(batch, decodeTokens, prefill, whole);
+                        out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: ", tp, s.label(), batch);
+                        if (decoded instanceof DecodeRow.Skipped skipped) {
+                            out.println(skipped.reason());
+                            out.flush();
                             continue;
                         }
-                        double rate = batch * steps / (whole - prefill);
-                        out.printf(Locale.ROOT, "decode      TP-%d %s batch %d: %.0f new tokens/s (%.2f ms per step), "
-                                + "prefill of %d tokens %.1f ms, %d new tokens per row in %.2f s%n", tp, s.label(),
-                                batch, rate, 1e3 * (whole - prefill) / steps, decodePrompt, 1e3 * prefill,
-                                decodeTokens, whole);
+                        DecodeRow.Timed t = (DecodeRow.Timed) decoded;
+                        out.printf(Locale.ROOT, "%.0f new tokens/s (%.2f ms per step), prefill of %d tokens %.1f ms, "
+                                + "%d new tokens per row in %.2f s%n", t.tokensPerSecond(), t.msPerStep(),
+                                decodePrompt, t.prefillMs(), decodeTokens, t.wholeSeconds());
                         out.flush();
                         String comm16 = s.format().name();
                         String b = "batch " + batch;
-                        record("decode", "tokens_per_second", comm16, b, tp, rate, "tokens/s", device);
-                        record("decode", "ms_per_step", comm16, b, tp, 1e3 * (whole - prefill) / steps, "ms", device);
-                        record("decode", "prefill_ms", comm16, b, tp, 1e3 * prefill, "ms", device);
+                        record("decode", "tokens_per_second", comm16, b, tp, t.tokensPerSecond(), "tokens/s", device);
+                        record("decode", "ms_per_step", comm16, b, tp, t.msPerStep(), "ms", device);
+                        record("decode", "prefill_ms", comm16, b, tp, t.prefillMs(), "ms", device);
                     }
                 }
                 printMemory(out, device);
@@ -327,16 +343,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The best of three timed generations, in seconds: the least disturbed by whatever else the machine runs. */
-    private static double timeGeneration(Generator generator, List<int[]> prompts, int tokens, Communicator comm) {
+    /** The decode timer's seconds for a generation of {@code tokens} new tokens per prompt. */
+    private double timeGeneration(Generator generator, List<int[]> prompts, int tokens, Communicator comm) {
         List<GenerationRequest> requests = prompts.stream().map(p -> GenerationRequest.of(p, tokens)).toList();
-        double best = Double.POSITIVE_INFINITY;
-        for (int rep = 0; rep < 3; rep++) {
-            long t0 = System.nanoTime();
-            generator.generate(requests, comm, Progress.NONE);
-            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-        }
-        return best;
+        return decodeTimer.seconds(tokens, () -> generator.generate(requests, comm, Progress.NONE));
     }
 
     private void benchCommunicators(PrintWriter out) {

@@ -50,7 +50,15 @@ public final class FlashcommCli implements Callable<Integer> {
 
     /** The command line used by {@code main} and by tests, with the project's exit-code mapping. */
     public static CommandLine newCommandLine() {
-        CommandLine cmd = new CommandLine(new FlashcommCli());
+        return newCommandLine(CommandLine.defaultFactory());
+    }
+
+    /**
+     * As {@link #newCommandLine()}, with the commands made by {@code factory}: a test hands a command what it would
+     * otherwise take from the machine (bench's decode timer), through the constructor, and nothing else changes.
+     */
+    static CommandLine newCommandLine(CommandLine.IFactory factory) {
+        CommandLine cmd = new CommandLine(new FlashcommCli(), factory);
         cmd.setUsageHelpWidth(USAGE_WIDTH);
         addExitCodes(cmd);
         // picocli would print the whole usage after the message; bad input is one line, with a pointer to the help

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,6 +30,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HostileCheckpointTest {
 
     private static final String NORM = "\"model.norm.weight\"";
+
+    /**
+     * Only a guard against a hang, never a speed requirement: generous enough that a loaded two-core host cannot
+     * trip it (issue 21). In its own thread, because an open(2) blocked on a FIFO does not answer an interrupt, so
+     * a same-thread timeout would wait with it forever instead of failing the test.
+     */
+    private static final long HANG_GUARD_SECONDS = 60;
 
     @TempDir
     Path tmp;
@@ -180,7 +188,7 @@ class HostileCheckpointTest {
     // ---- endless and blocking files
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = HANG_GUARD_SECONDS, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
     void fifoAsWeightsOrConfigFailsInsteadOfBlocking() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("fifo"));
         Files.writeString(dir.resolve("config.json"), config(""), StandardCharsets.UTF_8);
@@ -194,7 +202,7 @@ class HostileCheckpointTest {
     }
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = HANG_GUARD_SECONDS, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
     void configLinkedToDevZeroIsRefusedAtOnce() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("zero"));
         assumeTrue(Files.exists(Path.of("/dev/zero")));
