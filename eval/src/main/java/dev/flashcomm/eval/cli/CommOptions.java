@@ -8,6 +8,8 @@ import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressThreshold;
 import dev.flashcomm.tp.comm.CompressionScope;
+import dev.flashcomm.eval.sweep.ExpertOptions;
+import dev.flashcomm.quant.CommFormat;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,9 +26,10 @@ public final class CommOptions {
                     + "(default: ${DEFAULT-VALUE})")
     CommPath path;
 
-    @Option(names = "--compress-sites", defaultValue = "all", paramLabel = "attn,mlp|all",
-            description = "which all-reduces use the format; the others use the 16-bit fallback (default: "
-                    + "${DEFAULT-VALUE})")
+    @Option(names = "--compress-sites", defaultValue = "all", paramLabel = "attn,mlp,dispatch,combine|all",
+            description = "which communication uses the formats: the attn and mlp all-reduces (the others use the "
+                    + "16-bit fallback) and, with --moe-parallel ep, the dispatch and combine legs (the others stay "
+                    + "bf16) (default: ${DEFAULT-VALUE})")
     String sites;
 
     @Option(names = "--compress-layers", defaultValue = "all", paramLabel = "RANGES|all",
@@ -49,6 +52,22 @@ public final class CommOptions {
             description = "compress an all-reduce only when its 16-bit message (elements x 2) has at least N bytes; "
                     + "smaller ones go in the 16-bit fallback (default: the preset's per-TP sizes, else 0)")
     Long minBytes;
+
+    @Option(names = "--dispatch-comm", converter = Converters.Format.class, paramLabel = "FORMAT",
+            description = "with --moe-parallel ep: the format tokens travel to their experts' ranks in, quantized "
+                    + "once per token (e.g. fp8-e4m3-g128-sfp32, DeepEP's low-latency dispatch) (default: the "
+                    + "preset's, else bf16)")
+    CommFormat dispatch;
+
+    @Option(names = "--combine-comm", converter = Converters.Format.class, paramLabel = "FORMAT",
+            description = "with --moe-parallel ep: the format expert outputs travel back in (default: the preset's, "
+                    + "else bf16)")
+    CommFormat combine;
+
+    /** {@code --moe-parallel} (from the run's options) with the explicit expert-parallel formats. */
+    public ExpertOptions experts(RunOptions run) {
+        return new ExpertOptions(run.moeParallel, dispatch, combine);
+    }
 
     public CompressionScope scope() {
         try {

@@ -28,7 +28,8 @@ final class ConsoleModelOpener implements ModelOpener {
         boolean interactive = System.console() != null;
         ProgressBar bar = new ProgressBar(err, "load " + model.name(), "MiB", true);
         long start = System.nanoTime();
-        ScoringModel lm = ModelLoader.load(model.checkpoint(), tp, run.devices(), run.computeType, run.commImpl, interactive
+        ScoringModel lm = ModelLoader.load(model.checkpoint(), tp, run.moeParallel, run.devices(), run.computeType,
+                run.commImpl, interactive
                 ? (name, done, total) -> bar.update(done >> 20, total >> 20) : (name, done, total) -> { });
         out.printf(Locale.ROOT, "load        %s at TP %d on %s (%s): %.1f s%n", lm.name(), tp, run.device,
                 run.dtypeName(), (System.nanoTime() - start) / 1e9);

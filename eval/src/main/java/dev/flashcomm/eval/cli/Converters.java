@@ -10,6 +10,7 @@ import dev.flashcomm.tp.comm.CommCast;
 import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommImpl;
 import java.util.Locale;
+import dev.flashcomm.tp.model.MoeParallel;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -138,6 +139,17 @@ final class Converters {
     }
 
     /** {@code --limit} and {@code --max-windows}: 0, a whole number, or a fraction below 1 (lm-eval's rule). */
+    static final class MoeParallelValue implements ITypeConverter<MoeParallel> {
+        @Override
+        public MoeParallel convert(String value) {
+            try {
+                return MoeParallel.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class LimitValue implements ITypeConverter<Limit> {
         @Override
         public Limit convert(String s) {

@@ -57,7 +57,7 @@ final class DemoDiagnostics {
                 for (SiteErrors.Row e : run.errors()) {
                     rows.add(new CommErrorRow(lm.name(), tp, comm.label(), comm.path().name().toLowerCase(Locale.ROOT),
                             corpus.name(), e.layer(), e.site().id(), e.format(), e.elements(), e.relativeL2(),
-                            e.maxAbs(), e.overflows()));
+                            e.maxAbs(), e.overflows(), CommErrorRow.load(e.expertLoad())));
                 }
             }
         }

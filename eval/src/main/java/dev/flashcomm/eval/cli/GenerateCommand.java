@@ -164,7 +164,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     commOptions.path(), commOptions.scope(), commOptions.accumulation(), commOptions.cast(),
                     commOptions.threshold(), List.of(), List.of(), OptionalInt.empty(), run.batch, Limit.ALL,
                     Limit.ALL, run.device, run.computeType, run.commImpl, SweepConfig.DEFAULT_SEED, Shard.ALL, outDir,
-                    List.of(new PromptSource(PromptSource.PREFIX + "prompts", prompts)), maxNewTokens);
+                    List.of(new PromptSource(PromptSource.PREFIX + "prompts", prompts)), maxNewTokens).withExperts(commOptions.experts(run));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -186,7 +186,7 @@ public final class PplCommand implements Callable<Integer> {
             return new SweepConfig(List.of(model.dir), List.of(tp), List.of(comm), Optional.ofNullable(baseline),
                     commOptions.path(), commOptions.scope(), commOptions.accumulation(), commOptions.cast(),
                     commOptions.threshold(), List.of(), List.of(corpus), run.seqLen(), run.batch,
-                    Limit.ALL, limit, run.device, run.computeType, run.commImpl, seed.seed, Shard.ALL, outDir);
+                    Limit.ALL, limit, run.device, run.computeType, run.commImpl, seed.seed, Shard.ALL, outDir).withExperts(commOptions.experts(run));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

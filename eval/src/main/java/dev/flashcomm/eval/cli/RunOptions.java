@@ -9,6 +9,7 @@ import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.comm.CommImpl;
 import java.util.List;
 import java.util.OptionalInt;
+import dev.flashcomm.tp.model.MoeParallel;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,6 +31,14 @@ public final class RunOptions {
             description = "where the all-reduce numerics run: engine (ops on the partials' devices, no host copies) or "
                     + "host (the pure-Java reference; slow; bit-identical on CPU fp32) (default: ${DEFAULT-VALUE})")
     CommImpl commImpl;
+
+    @Option(names = "--moe-parallel", defaultValue = "tp", converter = Converters.MoeParallelValue.class,
+            paramLabel = "tp|ep",
+            description = "mixture-of-experts models: tp splits every expert over the ranks (one all-reduce per "
+                    + "block, vLLM's default); ep gives each rank whole experts, with dispatch and combine "
+                    + "(--dispatch-comm, --combine-comm) as DeepEP does; dense models ignore it (default: "
+                    + "${DEFAULT-VALUE})")
+    MoeParallel moeParallel;
 
     @Option(names = "--batch", defaultValue = "4", converter = Converters.Batch.class, paramLabel = "N|auto",
             description = "sequences per forward pass; auto: the most that fit the device's free memory, found once "

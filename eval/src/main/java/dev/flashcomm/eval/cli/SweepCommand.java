@@ -150,7 +150,7 @@ public final class SweepCommand implements Callable<Integer> {
                     commOptions.scope(), commOptions.accumulation(), commOptions.cast(), commOptions.threshold(),
                     taskSources, corpora(ppl), run.seqLen(), run.batch, limit, maxWindows,
                     run.device, run.computeType, run.commImpl, seed.seed, shard, out,
-                    TaskSelection.agreements(taskFiles), maxNewTokens);
+                    TaskSelection.agreements(taskFiles), maxNewTokens).withExperts(commOptions.experts(run));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

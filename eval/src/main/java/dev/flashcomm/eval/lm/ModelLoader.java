@@ -6,6 +6,7 @@ import dev.flashcomm.eval.InputException;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.comm.CommImpl;
 import dev.flashcomm.tp.model.LoadListener;
+import dev.flashcomm.tp.model.MoeParallel;
 import dev.flashcomm.tp.model.ShardPlan;
 import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
@@ -37,10 +38,16 @@ public final class ModelLoader {
     /** As {@link #load(Path, int, List, DataType, CommImpl, LoadListener)}, from a checkpoint already opened. */
     public static ScoringModel load(Checkpoint ck, int tp, List<Device> devices, DataType computeType,
                                     CommImpl commImpl, LoadListener listener) {
+        return load(ck, tp, MoeParallel.TP, devices, computeType, commImpl, listener);
+    }
+
+    /** As above, with a mixture-of-experts model's experts placed as {@code moe} says. */
+    public static ScoringModel load(Checkpoint ck, int tp, MoeParallel moe, List<Device> devices,
+                                    DataType computeType, CommImpl commImpl, LoadListener listener) {
         Path dir = ck.dir();
         ShardPlan plan;
         try {
-            plan = ShardPlan.balanced(ck.config(), tp);
+            plan = ShardPlan.balanced(ck.config(), tp, moe);
         } catch (IllegalArgumentException e) {
             throw new InputException(dir.resolve("config.json") + ": " + e.getMessage());
         }

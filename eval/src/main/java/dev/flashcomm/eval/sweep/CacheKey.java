@@ -37,6 +37,9 @@ public record CacheKey(SortedMap<String, String> ingredients) {
         k.put("data", cell.workload().dataIdentity());
         k.put("batch", config.batch().toString());
         k.put("tp", Integer.toString(cell.tp()));
+        if (cell.model().config().moe() != null) {
+            k.put("moe_parallel", config.experts().parallel().id());
+        }
         k.put("comm", cell.comm().format().name());
         k.put("comm_settings", cell.comm().describe());
         k.put("comm_path", cell.commPath());

@@ -24,6 +24,7 @@ import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.SiteErrors;
+import dev.flashcomm.tp.model.MoeParallel;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
 import java.util.Arrays;
@@ -153,7 +154,7 @@ final class CellRunner {
         for (SiteErrors.Row e : run.errors()) {
             errors.add(new CommErrorRow(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
                     corpus.corpus().name(), e.layer(), e.site().id(), e.format(), e.elements(), e.relativeL2(),
-                    e.maxAbs(), e.overflows()));
+                    e.maxAbs(), e.overflows(), CommErrorRow.load(e.expertLoad())));
         }
         return new CellResult(List.of(row), Map.of(row.cell(), scores), errors, true);
     }
@@ -214,6 +215,12 @@ final class CellRunner {
 
     private String common(Cell cell) {
         return ";dtype=" + config.dtypeName() + ";device=" + config.device().strip() + ";comm_impl="
-                + config.commImplName() + ";" + cell.comm().describe();
+                + config.commImplName() + ";" + cell.comm().describe() + expertPlacement(cell);
+    }
+
+    /** {@code ;moe=ep} for a mixture-of-experts model run with expert parallelism; nothing otherwise. */
+    private String expertPlacement(Cell cell) {
+        return cell.model().config().moe() != null && config.experts().parallel() == MoeParallel.EP
+                ? ";moe=" + config.experts().parallel().id() : "";
     }
 }

@@ -68,8 +68,8 @@ public final class Sweep {
 
     /** Loads a planned model with the config's devices, dtype and all-reduce implementation. */
     public static ModelOpener plainOpener(SweepConfig config) {
-        return (model, tp) -> ModelLoader.load(model.checkpoint(), tp, Engines.parseDevices(config.device()),
-                config.dtype(), config.commImpl(), LoadListener.NONE);
+        return (model, tp) -> ModelLoader.load(model.checkpoint(), tp, config.experts().parallel(),
+                Engines.parseDevices(config.device()), config.dtype(), config.commImpl(), LoadListener.NONE);
     }
 
     public SweepOutcome run() {

@@ -49,13 +49,15 @@ import java.util.Set;
  * @param agreements   generation-agreement tasks ({@code agreement:NAME}): prompts continued greedily under every
  *                     format and compared with the baseline's continuation; {@code --limit} keeps their first prompts
  * @param maxNewTokens tokens each agreement prompt is continued by ({@code --max-new-tokens})
+ * @param experts      how a mixture-of-experts model's experts run and communicate (dense models ignore it)
  */
 public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice> comms,
                           Optional<CommFormat> baselineComm, CommPath commPath, CompressionScope scope,
                           Accumulation accumulation, CommCast cast, CompressThreshold threshold,
                           List<TaskSource> tasks, List<CorpusSource> corpora, OptionalInt seqLen, BatchSize batch,
                           Limit limit, Limit maxWindows, String device, DataType dtype, CommImpl commImpl, long seed,
-                          Shard shard, Path out, List<PromptSource> agreements, int maxNewTokens) {
+                          Shard shard, Path out, List<PromptSource> agreements, int maxNewTokens,
+                          ExpertOptions experts) {
 
     public static final int DEFAULT_SEQ_LEN = 2048;
     /** {@code --max-new-tokens} of agreement tasks: long enough for divergence to show, short enough to be cheap. */
@@ -82,6 +84,7 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice>
         Objects.requireNonNull(commImpl, "commImpl");
         Objects.requireNonNull(shard, "shard");
         Objects.requireNonNull(out, "out");
+        experts = experts == null ? ExpertOptions.DEFAULT : experts;
         if (models.isEmpty()) {
             throw new IllegalArgumentException("--model: give at least one model directory");
         }
@@ -110,6 +113,25 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice>
         requireDistinct("task", tasks.stream().map(t -> t.spec().name()).toList());
         requireDistinct("perplexity corpus", corpora.stream().map(CorpusSource::name).toList());
         requireDistinct("agreement task", agreements.stream().map(PromptSource::name).toList());
+    }
+
+    /** A sweep whose mixture-of-experts models run tensor-parallel experts with bf16 expert legs. */
+    public SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice> comms,
+                       Optional<CommFormat> baselineComm, CommPath commPath, CompressionScope scope,
+                       Accumulation accumulation, CommCast cast, CompressThreshold threshold,
+                       List<TaskSource> tasks, List<CorpusSource> corpora, OptionalInt seqLen, BatchSize batch,
+                       Limit limit, Limit maxWindows, String device, DataType dtype, CommImpl commImpl, long seed,
+                       Shard shard, Path out, List<PromptSource> agreements, int maxNewTokens) {
+        this(models, tps, comms, baselineComm, commPath, scope, accumulation, cast, threshold, tasks, corpora, seqLen,
+                batch, limit, maxWindows, device, dtype, commImpl, seed, shard, out, agreements, maxNewTokens,
+                ExpertOptions.DEFAULT);
+    }
+
+    /** The same sweep with {@code --moe-parallel}, {@code --dispatch-comm} and {@code --combine-comm} set. */
+    public SweepConfig withExperts(ExpertOptions e) {
+        return new SweepConfig(models, tps, comms, baselineComm, commPath, scope, accumulation, cast, threshold, tasks,
+                corpora, seqLen, batch, limit, maxWindows, device, dtype, commImpl, seed, shard, out, agreements,
+                maxNewTokens, e);
     }
 
     /** A sweep without agreement tasks. */
@@ -187,7 +209,8 @@ public record SweepConfig(List<Path> models, List<Integer> tps, List<CommChoice>
     private CommSettings settingsFor(CommChoice choice) {
         CommFormat format = choice.format();
         CompressionScope s = format.equals(CommSettings.FP16) && choice.preset() == null ? CompressionScope.ALL : scope;
-        return CommSettings.resolve(choice, commPath.effectiveFor(format), s, accumulation, cast, threshold);
+        return CommSettings.resolve(choice, commPath.effectiveFor(format), s, accumulation, cast, threshold,
+                experts.dispatch(), experts.combine());
     }
 
     /** {@code fp32} or {@code fp16}, as results and cache keys spell it, and as {@code --dtype} takes it. */

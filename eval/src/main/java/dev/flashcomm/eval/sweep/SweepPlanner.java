@@ -121,7 +121,7 @@ public final class SweepPlanner {
         config.scope().requireLayersWithin(checkpoint.config().numLayers(), dir.toString());
         for (int tp : config.tps()) {
             try {
-                ShardPlan.balanced(checkpoint.config(), tp);
+                ShardPlan.balanced(checkpoint.config(), tp, config.experts().parallel());
             } catch (IllegalArgumentException e) {
                 throw new InputException(dir.resolve("config.json") + ": " + e.getMessage());
             }

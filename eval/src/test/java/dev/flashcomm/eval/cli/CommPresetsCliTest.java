@@ -57,7 +57,7 @@ class CommPresetsCliTest {
         ResultRow row = ResultsCsv.read(out).get(0);
         assertEquals("quickreduce-int4", row.comm());
         assertTrue(row.settings().endsWith(";preset=quickreduce-int4;format=int4-sym-g32;acc=fp16;cast=bf16>fp16:inf;"
-                + "min_bytes=tp2:1048576,tp4:2097152,tp8:2097152;fallback=bf16;scope=attn+mlp@all"), row.settings());
+                + "min_bytes=tp2:1048576,tp4:2097152,tp8:2097152;fallback=bf16;scope=all@all"), row.settings());
         // the bf16 fallback: 2 bytes per element, like an fp16 ring
         assertEquals(2L * (64 * 256 * 2) / 2 * 2 * 4, row.bytesPerForward(), "per window of 64 tokens");
     }

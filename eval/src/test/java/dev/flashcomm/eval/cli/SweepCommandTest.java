@@ -66,12 +66,12 @@ class SweepCommandTest {
         // fp16 ring at TP 2 sends (2-1)/2 of the tensor twice, 64 x 256 halves, 2 all-reduces x 4 layers
         assertEquals(2 * (64 * 256 * 2) / 2 * 2 * 4, ppl.bytesPerForward());
         assertEquals("seq_len=64;batch=4;max_windows=2;dtype=fp32;device=cpu;comm_impl=engine;format=fp16;acc=fp32;cast=none;"
-                + "min_bytes=0;fallback=fp16;scope=attn+mlp@all", ppl.settings());
+                + "min_bytes=0;fallback=fp16;scope=all@all", ppl.settings());
         ResultRow piqa = find(rows, r -> r.comm().equals("fp16") && r.metric().equals("acc_norm"));
         assertEquals("lm-eval 0-shot", piqa.protocol());
         assertEquals(2, piqa.n());
         assertEquals("max_len=512;batch=4;limit=2;dtype=fp32;device=cpu;comm_impl=engine;format=fp16;acc=fp32;cast=none;"
-                + "min_bytes=0;fallback=fp16;scope=attn+mlp@all", piqa.settings());
+                + "min_bytes=0;fallback=fp16;scope=all@all", piqa.settings());
 
         Map<CellKey, List<ItemScore>> items = ItemsCsv.read(out.resolve("items.csv"));
         assertEquals(rows.stream().map(ResultRow::cell).collect(java.util.stream.Collectors.toSet()),

@@ -13,7 +13,21 @@ import dev.flashcomm.quant.CommFormat;
  * @param threshold    which message sizes the kernel compresses
  * @param source       where the numbers come from (public code or documentation), for {@code flashcomm presets}
  * @param notes        where this model of the kernel is knowingly simpler than the kernel
+ * @param dispatch     format of expert-parallel dispatch (tokens to their experts' ranks)
+ * @param combine      format of expert-parallel combine (expert outputs back to the tokens' ranks)
  */
 public record CommPreset(String name, CommFormat format, Accumulation accumulation, CommCast cast,
-                         CompressThreshold threshold, String source, String notes) {
+                         CompressThreshold threshold, String source, String notes, CommFormat dispatch,
+                         CommFormat combine) {
+
+    public CommPreset {
+        dispatch = dispatch == null ? CommFormat.BF16 : dispatch;
+        combine = combine == null ? CommFormat.BF16 : combine;
+    }
+
+    /** An all-reduce preset; expert-parallel legs stay bf16. */
+    public CommPreset(String name, CommFormat format, Accumulation accumulation, CommCast cast,
+                      CompressThreshold threshold, String source, String notes) {
+        this(name, format, accumulation, cast, threshold, source, notes, CommFormat.BF16, CommFormat.BF16);
+    }
 }

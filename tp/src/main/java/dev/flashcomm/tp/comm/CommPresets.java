@@ -42,6 +42,15 @@ public final class CommPresets {
             paper("flashcomm-int8", "int8-asym-g128"),
             paper("flashcomm-int6", "int6-asym-g128"),
             paper("flashcomm-int4", "int4-asym-g128"),
+            new CommPreset("deepep-ll", CommFormat.BF16, Accumulation.FP32, CommCast.parse("bf16"),
+                    CompressThreshold.NONE,
+                    "DeepEP csrc/kernels/internode_ll.cu and utils.cuh (low-latency dispatch with use_fp8: per token, "
+                            + "each 128 channels cast to FP8 e4m3 with one fp32 scale amax/448; combine sends bf16), "
+                            + "and its README (low-latency kernels for inference decoding)",
+                    "the all-reduces (attention, dense layers) are bf16; DeepEP floors a group's amax at 1e-4, "
+                            + "here an all-zero group gets scale 1 and a tiny one its own amax; UE8M0 scales and "
+                            + "LogFMT combine are other options of the kernel (use --dispatch-comm "
+                            + "fp8-e4m3-g128-se8m0)", CommFormat.parse("fp8-e4m3-g128-sfp32"), CommFormat.BF16),
             new CommPreset("flashcomm2-int2", CommFormat.parse("int2-asym-g128-spike"), Accumulation.FP32,
                     CommCast.NONE, CompressThreshold.NONE,
                     "FlashCommunication V2 (spike reserving: each group's min and max kept at full precision)",

@@ -18,9 +18,12 @@ import java.util.List;
  * @param cast         activations' dtype before communication and the kernel's fp16 cast
  * @param threshold    the smallest messages compressed; smaller ones use the fallback format
  * @param preset       the preset these settings came from, or null
+ * @param dispatch     format of expert-parallel dispatch (tokens sent to their experts' ranks)
+ * @param combine      format of expert-parallel combine (expert outputs sent back)
  */
 public record CommSettings(CommFormat format, CommPath path, CompressionScope scope, Accumulation accumulation,
-                           CommCast cast, CompressThreshold threshold, CommPreset preset) {
+                           CommCast cast, CompressThreshold threshold, CommPreset preset, CommFormat dispatch,
+                           CommFormat combine) {
 
     public static final CommFormat FP16 = CommFormat.parse("fp16");
 
@@ -34,6 +37,28 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
                     + "(intB-..., fp8-..., fp4-...), got " + format.name()
                     + " (fp16/bf16/exact are the same on every path: use --comm-path fake)");
         }
+        dispatch = dispatch == null ? CommFormat.BF16 : requirePointToPoint("--dispatch-comm", dispatch);
+        combine = combine == null ? CommFormat.BF16 : requirePointToPoint("--combine-comm", combine);
+    }
+
+    /** Settings without expert-parallel formats of their own (dispatch and combine in bf16). */
+    public CommSettings(CommFormat format, CommPath path, CompressionScope scope, Accumulation accumulation,
+                        CommCast cast, CompressThreshold threshold, CommPreset preset) {
+        this(format, path, scope, accumulation, cast, threshold, preset,
+                preset != null ? preset.dispatch() : null, preset != null ? preset.combine() : null);
+    }
+
+    /**
+     * A dispatch or combine leg is one hop, quantized once: a two-step format whose reduce-scatter and all-gather
+     * halves differ (int6: 4 then 8 bits) has no single meaning there.
+     */
+    private static CommFormat requirePointToPoint(String option, CommFormat f) {
+        if (f.kind() == CommFormat.Kind.FLASH && !f.reduceScatter().equals(f.allGather())) {
+            throw new SettingsException(option + " " + f.name() + ": a dispatch or combine leg is quantized once, "
+                    + "but this format quantizes its two all-reduce steps differently; use a format with one "
+                    + "element type (int8, int4, fp8-..., bf16, fp16)");
+        }
+        return f;
     }
 
     /** The doc's defaults for everything but format, path and scope. */
@@ -51,16 +76,24 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
      */
     public static CommSettings resolve(CommChoice choice, CommPath path, CompressionScope scope, Accumulation accumulation,
             CommCast cast, CompressThreshold threshold) {
+        return resolve(choice, path, scope, accumulation, cast, threshold, null, null);
+    }
+
+    /** As above, with the expert-parallel formats ({@code --dispatch-comm}, {@code --combine-comm}; null: not given). */
+    public static CommSettings resolve(CommChoice choice, CommPath path, CompressionScope scope, Accumulation accumulation,
+            CommCast cast, CompressThreshold threshold, CommFormat dispatch, CommFormat combine) {
         CommPreset p = choice.preset();
         Accumulation a = accumulation != null ? accumulation : p != null ? p.accumulation() : Accumulation.FP32;
         CommCast c = cast != null ? cast : p != null ? p.cast() : CommCast.NONE;
         CompressThreshold t = threshold != null ? threshold : p != null ? p.threshold() : CompressThreshold.NONE;
-        return new CommSettings(choice.format(), path, scope, a, c, t, p);
+        CommFormat d = dispatch != null ? dispatch : p != null ? p.dispatch() : CommFormat.BF16;
+        CommFormat k = combine != null ? combine : p != null ? p.combine() : CommFormat.BF16;
+        return new CommSettings(choice.format(), path, scope, a, c, t, p, d, k);
     }
 
     /** The same settings with another format, path and scope, and no preset (e.g. a baseline next to them). */
     public CommSettings withFormat(CommFormat f, CommPath p, CompressionScope s) {
-        return new CommSettings(f, p, s, accumulation, cast, threshold, null);
+        return new CommSettings(f, p, s, accumulation, cast, threshold, null, dispatch, combine);
     }
 
     /**
@@ -90,6 +123,12 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
         if (!threshold.equals(t0)) {
             changed.add("min_bytes=" + threshold.label());
         }
+        if (!dispatch.equals(preset != null ? preset.dispatch() : CommFormat.BF16)) {
+            changed.add("dispatch=" + dispatch.name());
+        }
+        if (!combine.equals(preset != null ? preset.combine() : CommFormat.BF16)) {
+            changed.add("combine=" + combine.name());
+        }
         String name = preset != null ? preset.name() : format.name();
         String base = changed.isEmpty() ? name : name + "{" + String.join(",", changed) + "}";
         return scope.isAll() ? base : base + "[" + scope.describe() + "]";
@@ -103,6 +142,20 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
     public String describe() {
         return (preset != null ? "preset=" + preset.name() + ";" : "") + "format=" + format.name() + ";acc="
                 + accumulation.id() + ";cast=" + cast.label() + ";min_bytes=" + threshold.label() + ";fallback="
-                + fallbackFormat().name() + ";scope=" + scope.describe();
+                + fallbackFormat().name() + ";scope=" + scope.describe() + expertLegs();
+    }
+
+    /** The expert-parallel formats for {@link #describe()}, only when not the bf16 default (dense runs' text stays). */
+    private String expertLegs() {
+        return dispatch.equals(CommFormat.BF16) && combine.equals(CommFormat.BF16) ? ""
+                : ";dispatch=" + dispatch.name() + ";combine=" + combine.name();
+    }
+
+    /** The format of an expert-parallel leg at {@code site}: its own when the scope covers it, else bf16. */
+    public CommFormat legFormat(int layer, Site site) {
+        if (!scope.covers(layer, site)) {
+            return CommFormat.BF16;
+        }
+        return site == Site.DISPATCH ? dispatch : combine;
     }
 }

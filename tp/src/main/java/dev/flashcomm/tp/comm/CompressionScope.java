@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which all-reduces use the compressed format; the others stay fp16. Parsed from {@code --compress-sites attn,mlp}
+ * Which communication uses the compressed formats; the rest stays 16-bit. Parsed from {@code --compress-sites attn,mlp}
  * and {@code --compress-layers 0-3,6}.
  *
  * @param sites  the sites compressed
@@ -48,7 +48,7 @@ public record CompressionScope(Set<Site> sites, BitSet layers) {
     }
 
     /**
-     * @param sitesSpec  "all", or a comma list of attn, mlp
+     * @param sitesSpec  "all", or a comma list of attn, mlp, dispatch, combine (the last two: expert parallelism)
      * @param layersSpec "all", or a comma list of layer indices and inclusive ranges like {@code 0-3}
      */
     public static CompressionScope parse(String sitesSpec, String layersSpec) {
@@ -66,9 +66,15 @@ public record CompressionScope(Set<Site> sites, BitSet layers) {
                 case "mlp":
                     sites.add(Site.MLP);
                     break;
+                case "dispatch":
+                    sites.add(Site.DISPATCH);
+                    break;
+                case "combine":
+                    sites.add(Site.COMBINE);
+                    break;
                 default:
-                    throw new IllegalArgumentException("unknown all-reduce site '" + s.trim()
-                            + "' (use attn, mlp or all)");
+                    throw new IllegalArgumentException("unknown communication site '" + s.trim()
+                            + "' (use attn, mlp, dispatch, combine or all)");
             }
         }
         BitSet layers = null;
@@ -94,7 +100,8 @@ public record CompressionScope(Set<Site> sites, BitSet layers) {
 
     /** A compact description for result tables, e.g. {@code attn+mlp@all} or {@code mlp@0-3}. */
     public String describe() {
-        String s = sites.stream().sorted().map(Site::id).reduce((a, b) -> a + "+" + b).orElse("none");
+        String s = sites.size() == Site.values().length ? "all"
+                : sites.stream().sorted().map(Site::id).reduce((a, b) -> a + "+" + b).orElse("none");
         if (layers == null) {
             return s + "@all";
         }

@@ -57,6 +57,8 @@ public final class FormatCommunicator implements Communicator {
     private final EngineAllReduce engineFallback;
     private final TrafficMeter meter;
     private final SiteErrors errors;
+    /** The expert-parallel legs' codecs, made on first use (most runs have none). */
+    private final java.util.Map<CommFormat, LegCodec> legs = new java.util.HashMap<>();
 
     /** An {@link CommImpl#ENGINE} communicator. */
     public FormatCommunicator(CommSettings settings, TrafficMeter meter, SiteErrors errors) {
@@ -199,6 +201,51 @@ public final class FormatCommunicator implements Communicator {
         }
         NDArray result = first.getManager().create(sum, first.getShape());
         return first.getDataType() == DataType.FLOAT32 ? result : result.toType(first.getDataType(), false);
+    }
+
+    @Override
+    public NDArray transfer(NDArray rows, int layer, Site site, LegTraffic traffic) {
+        if (!site.expertLeg()) {
+            throw new IllegalArgumentException(site.id() + " is an all-reduce site, not a dispatch or combine leg");
+        }
+        CommFormat f = settings.legFormat(layer, site);
+        LegCodec codec = legs.computeIfAbsent(f, LegCodec::new);
+        int cols = Math.toIntExact(rows.getShape().get(rows.getShape().dimension() - 1));
+        int n = Math.toIntExact(rows.getShape().size() / Math.max(1, cols));
+        long[] rowsSent = traffic.sent();
+        long[] bytes = new long[rowsSent.length];
+        long[] fp16Bytes = new long[rowsSent.length];
+        for (int r = 0; r < bytes.length; r++) {
+            bytes[r] = rowsSent[r] * codec.bytesPerRow(cols);
+            fp16Bytes[r] = rowsSent[r] * 2L * cols;
+        }
+        meter.recordTransfer(bytes, fp16Bytes);
+        if (errors != null && site == Site.DISPATCH) {
+            errors.addExpertLoad(layer, traffic.received());
+        }
+        if (n == 0) {
+            return rows;
+        }
+        if (impl == CommImpl.ENGINE) {
+            try (Workspace ws = Workspace.newUnder(rows)) {
+                NDArray wide = ws.adopt(rows, n, cols);
+                NDArray out = codec.roundEngine(wide, ws);
+                if (errors != null) {
+                    EngineErrorStats e = EngineErrorStats.measure(List.of(wide), out, ws);
+                    errors.add(layer, site, f.name(), e.elements(), e.sqErr(), e.sqRef(), e.maxAbs(), 0);
+                }
+                return ws.keep(out.reshape(rows.getShape()).toType(rows.getDataType(), false));
+            }
+        }
+        float[] host = (rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false))
+                .toFloatArray();
+        float[] sent = host.clone();
+        codec.roundHost(sent, n, cols);
+        if (errors != null) {
+            errors.add(layer, site, f.name(), host, sent, 0);
+        }
+        NDArray result = rows.getManager().create(sent, rows.getShape());
+        return rows.getDataType() == DataType.FLOAT32 ? result : result.toType(rows.getDataType(), false);
     }
 
     private static void requireFinite(float[][] host, int layer, Site site, int cols) {

@@ -12,9 +12,22 @@ import java.util.TreeMap;
  */
 public final class SiteErrors {
 
-    /** One row of the diagnostics table. */
+    /**
+     * One row of the diagnostics table.
+     *
+     * @param expertLoad on a dispatch row, the (token, expert) pairs each rank's experts received over the run (the
+     *                   load imbalance of expert parallelism); empty elsewhere
+     */
     public record Row(int layer, Site site, String format, long elements, double relativeL2, double maxAbs,
-                      long overflows) {
+                      long overflows, long[] expertLoad) {
+        public Row {
+            expertLoad = expertLoad == null ? new long[0] : expertLoad.clone();
+        }
+
+        @Override
+        public long[] expertLoad() {
+            return expertLoad.clone();
+        }
     }
 
     private static final class Acc {
@@ -24,6 +37,7 @@ public final class SiteErrors {
         double sqRef;
         double maxAbs;
         long overflows;
+        long[] load = new long[0];
     }
 
     private final Map<String, Acc> accs = new TreeMap<>();
@@ -45,6 +59,17 @@ public final class SiteErrors {
         a.sqRef += sqRef;
         a.maxAbs = Math.max(a.maxAbs, maxAbs);
         a.elements += elements;
+    }
+
+    /** Adds the pairs each rank's experts received in one dispatch of {@code layer}. */
+    void addExpertLoad(int layer, long[] perRank) {
+        Acc a = acc(layer, Site.DISPATCH);
+        if (a.load.length < perRank.length) {
+            a.load = java.util.Arrays.copyOf(a.load, perRank.length);
+        }
+        for (int r = 0; r < perRank.length; r++) {
+            a.load[r] += perRank[r];
+        }
     }
 
     private Acc acc(int layer, Site site) {
@@ -71,7 +96,7 @@ public final class SiteErrors {
             Site site = Site.valueOf(e.getKey().substring(6));
             Acc a = e.getValue();
             out.add(new Row(layer, site, a.format, a.elements,
-                    a.sqRef == 0 ? 0 : Math.sqrt(a.sqErr / a.sqRef), a.maxAbs, a.overflows));
+                    a.sqRef == 0 ? 0 : Math.sqrt(a.sqErr / a.sqRef), a.maxAbs, a.overflows, a.load));
         }
         return out;
     }

@@ -30,6 +30,15 @@ public final class TrafficMeter {
         overflows += n;
     }
 
+    /**
+     * An expert-parallel leg: its bytes per rank count with the all-reduces' (the busiest rank's total is what
+     * bounds link time), its fp16 yardstick is the same rows in fp16; it is not counted as an all-reduce.
+     */
+    void recordTransfer(long[] bytesPerRank, long[] fp16PerRank) {
+        record(bytesPerRank, fp16PerRank);
+        allReduces--;
+    }
+
     void record(long[] bytesPerRank, long[] fp16RingPerRank) {
         if (perRank.length < bytesPerRank.length) {
             perRank = java.util.Arrays.copyOf(perRank, bytesPerRank.length);

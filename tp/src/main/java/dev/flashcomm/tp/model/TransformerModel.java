@@ -2,6 +2,8 @@ package dev.flashcomm.tp.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -386,6 +388,9 @@ public final class TransformerModel implements AutoCloseable {
         Shape shape = xn.getShape();
         long tokens = shape.get(0) * shape.get(1);
         Routing routing = block.route(xn);
+        if (plan.moeParallel() == MoeParallel.EP) {
+            return expertParallelMlp(block, layer, xn, routing, ranks, comm, k);
+        }
         NDManager layerScope = xn.getManager();
         Map<Device, SparseBlock.DeviceRouting> index = SparseBlock.onDevices(routing, rankDevices, layerScope,
                 computeType);
@@ -402,6 +407,64 @@ public final class TransformerModel implements AutoCloseable {
             }
         }
         return RowParallel.reduce(comm, partials, layer, Site.MLP, null);
+    }
+
+    /**
+     * A sparse block with expert parallelism: every token's state is dispatched (rounded once, to the dispatch
+     * format) to the ranks that own its experts, each expert runs whole on its owner's device over its tokens, the
+     * outputs are combined back (rounded to the combine format) and summed with their routing weights in fp32, in
+     * increasing expert order, on the token's rank. The shared expert runs where the token is and is never
+     * communicated.
+     */
+    private NDArray expertParallelMlp(SparseBlock block, int layer, NDArray xn, Routing routing,
+                                      List<RankLayer> ranks, Communicator comm, FusedKernels k) {
+        Shape shape = xn.getShape();
+        int tokens = routing.tokens();
+        int topK = routing.topK();
+        long hidden = config.hiddenSize();
+        ExpertTraffic traffic = ExpertTraffic.of(routing, plan);
+        NDManager layerScope = xn.getManager();
+        Device home = rankDevices.get(0);
+        SparseBlock.DeviceRouting index = SparseBlock.onDevices(routing, List.of(home), layerScope, computeType)
+                .get(home);
+        NDArray xFlat = xn.reshape(tokens, hidden);
+        NDArray dispatched = comm.transfer(xFlat, layer, Site.DISPATCH, traffic.dispatch());
+        NDArray rows = dispatched.get(new NDIndex("{}", index.rowTokens()));
+        NDList outputs = new NDList();
+        int from = 0;
+        int[] counts = index.counts();
+        for (int e = 0; e < counts.length; e++) {
+            int n = counts[e];
+            if (n > 0) {
+                int owner = plan.expertOwner(e, counts.length);
+                Device dev = rankDevices.get(owner);
+                try (NDManager scope = layerScope.newSubManager()) {
+                    NDArray mine = onDevice(rows.get(from + ":" + (from + n)), dev);
+                    scope.tempAttachAll(mine);
+                    NDArray y = ranks.get(owner).experts().experts()[e].apply(mine, k);
+                    outputs.add(scope.ret(onDevice(y, home)));
+                }
+            }
+            from += n;
+        }
+        NDArray expertRows = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
+        NDArray combined = comm.transfer(expertRows, layer, Site.COMBINE, traffic.combine());
+        // back in (token, slot) order, slots in increasing expert order; weights and sum in fp32
+        NDArray perSlot = combined.toType(DataType.FLOAT32, false).get(new NDIndex("{}", index.pairPositions()))
+                .reshape(tokens, topK, hidden);
+        NDArray weights = layerScope.create(routing.weight(), new Shape(tokens, topK, 1)).toDevice(home, false);
+        NDArray y = null;
+        for (int j = 0; j < topK; j++) {
+            NDIndex slot = new NDIndex(":, " + j + ", :");
+            NDArray term = perSlot.get(slot).mul(weights.get(slot));
+            y = y == null ? term : y.add(term);
+        }
+        y = y.toType(computeType, false);
+        RankExperts holder = ranks.get(0).experts();
+        if (holder.shared() != null) {
+            y = y.add(holder.shared().apply(xFlat, k).mul(block.sharedGate(xFlat)));
+        }
+        return y.reshape(shape);
     }
 
     /**

@@ -28,7 +28,7 @@ class CommSettingsTest {
         assertEquals(CommCast.parse("bf16>fp16:inf"), qr.cast());
         assertEquals("quickreduce-int4", qr.label());
         assertEquals("preset=quickreduce-int4;format=int4-sym-g32;acc=fp16;cast=bf16>fp16:inf;"
-                + "min_bytes=tp2:1048576,tp4:2097152,tp8:2097152;fallback=bf16;scope=attn+mlp@all", qr.describe());
+                + "min_bytes=tp2:1048576,tp4:2097152,tp8:2097152;fallback=bf16;scope=all@all", qr.describe());
         assertEquals(CommFormat.parse("int6:6-sym-g32"), resolve("quickreduce-int6", null, null, null).format());
         assertEquals(16L * 1024 * 1024, resolve("quickreduce-int8", null, null, null).threshold().byTp().get(4));
         assertEquals("fp8-e4m3-g496-sfp32", resolve("trtllm-fp8", null, null, null).format().name());
@@ -52,7 +52,7 @@ class CommSettingsTest {
         CommSettings plain = resolve("int4", Accumulation.BF16, CommCast.parse("bf16"), CompressThreshold.atLeast(4096));
         assertEquals("int4-asym-g128{acc=bf16,cast=bf16,min_bytes=4096}", plain.label());
         assertNull(plain.preset());
-        assertEquals("format=int4-asym-g128;acc=bf16;cast=bf16;min_bytes=4096;fallback=bf16;scope=attn+mlp@all",
+        assertEquals("format=int4-asym-g128;acc=bf16;cast=bf16;min_bytes=4096;fallback=bf16;scope=all@all",
                 plain.describe());
         assertEquals("int4-asym-g128", resolve("int4", null, null, null).label());
         CommSettings scoped = CommSettings.resolve(CommChoice.parse("trtllm-fp8"), CommPath.PACKED,
