@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param defaultShots     lm-eval's {@code num_fewshot} (0 where the YAML has none)
  * @param description      prepended to every prompt, also at 0 shots (lm-eval's {@code description})
  * @param fewshotFile      the file of lm-eval's few-shot split relative to a data root, or null when the task has
- *                         none in our layout: then the examples come from the rest of the evaluated file
+ *                         none in our layout: then the examples come from the evaluated file ({@code split} says
+ *                         whether each document is left out of its own)
  * @param split            where lm-eval's pool is relative to the evaluated split, which decides whether it draws
  *                         one more and leaves the evaluated document out
  */
