@@ -33,10 +33,11 @@ public final class TaskLoader {
      * documents, as lm-eval's {@code --limit}.
      *
      * @param fewshotFileOrNull the pool (lm-eval's few-shot split, e.g. GSM8K's train file, MMLU's dev file); null
-     *                          or the evaluated file itself: the rest of the evaluated file, leaving each document out
-     *                          of its own examples (lm-eval's rule when the few-shot split is the test split).
-     *                          The nine zero-shot tasks draw from their train split in lm-eval, which our layout
-     *                          lacks: their examples match lm-eval's only when that file is passed here
+     *                          or the evaluated file itself: the evaluated file, each document left out of its own
+     *                          examples, except for lambada_openai, whose one split is lm-eval's pool too (a
+     *                          document can be its own example there). The other eight zero-shot tasks draw from
+     *                          their train split in lm-eval, which our layout lacks: their examples match lm-eval's
+     *                          only when that file is passed here
      * @throws DataException as above for either file, or naming the pool file when it holds too few items
      */
     public static List<TaskItem> load(TaskSpec spec, Path file, int limit, FewShotRequest fewshot,

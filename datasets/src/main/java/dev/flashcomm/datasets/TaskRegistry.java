@@ -23,22 +23,33 @@ import java.util.stream.Stream;
  * names ({@code mmlu}, {@code mmlu_stem}, ...).
  */
 public final class TaskRegistry {
+    /**
+     * The zero-shot tasks whose YAML sets {@code test_split} (ARC, OpenBookQA): their pool is the train split, a split
+     * apart. PIQA, HellaSwag, Winogrande, BoolQ and COPA set no {@code test_split} and keep lm-eval's default,
+     * {@link FewShotSplit#UNSET}.
+     */
+    private static final FewShotSpec FROM_TRAIN_SPLIT = FewShotSpec.LM_EVAL_DEFAULT.withSplit(FewShotSplit.OTHER);
+
     public static final TaskSpec PIQA = new TaskSpec("piqa", MULTIPLE_CHOICE, List.of(ACC, ACC_NORM), 1,
             "piqa/valid.jsonl", TaskFormat.PIQA);
+    /** Its YAML sets {@code test_split: test}, so lm-eval draws n from the train split and removes nothing. */
     public static final TaskSpec ARC_EASY = new TaskSpec("arc_easy", MULTIPLE_CHOICE, List.of(ACC, ACC_NORM), 1,
-            "arc/arc_easy_test.jsonl", TaskFormat.ARC);
+            "arc/arc_easy_test.jsonl", TaskFormat.ARC).withFewShot(FROM_TRAIN_SPLIT);
     public static final TaskSpec ARC_CHALLENGE = ARC_EASY.withName("arc_challenge")
             .withFile("arc/arc_challenge_test.jsonl");
     public static final TaskSpec HELLASWAG = new TaskSpec("hellaswag", MULTIPLE_CHOICE, List.of(ACC, ACC_NORM), 1,
             "hellaswag/hellaswag_val_full.txt", TaskFormat.HELLASWAG);
     public static final TaskSpec WINOGRANDE = new TaskSpec("winogrande", MULTIPLE_CHOICE, List.of(ACC), 1,
             "winogrande/winogrande.jsonl", TaskFormat.WINOGRANDE);
+    /** A test split only: lm-eval draws its n examples from it and removes nothing ({@link FewShotSplit#EVALUATED}). */
     public static final TaskSpec LAMBADA_OPENAI = new TaskSpec("lambada_openai", GREEDY_CONTINUATION,
-            List.of(PERPLEXITY, ACC), 1, "lambada/lambada_openai.jsonl", TaskFormat.LAMBADA);
+            List.of(PERPLEXITY, ACC), 1, "lambada/lambada_openai.jsonl", TaskFormat.LAMBADA)
+            .withFewShot(FewShotSpec.LM_EVAL_DEFAULT.withSplit(FewShotSplit.EVALUATED));
     public static final TaskSpec BOOLQ = new TaskSpec("boolq", MULTIPLE_CHOICE, List.of(ACC), 1,
             "boolq/boolq.jsonl", TaskFormat.BOOLQ);
+    /** As ARC: {@code test_split: test}, n from the train split. */
     public static final TaskSpec OPENBOOKQA = new TaskSpec("openbookqa", MULTIPLE_CHOICE, List.of(ACC, ACC_NORM), 1,
-            "openbookqa/test.jsonl", TaskFormat.OPENBOOKQA);
+            "openbookqa/test.jsonl", TaskFormat.OPENBOOKQA).withFewShot(FROM_TRAIN_SPLIT);
     /** Version 2: continuations start with lm-eval's two spaces (version 1 scored one). */
     public static final TaskSpec COPA = new TaskSpec("copa", MULTIPLE_CHOICE, List.of(ACC), 2,
             "copa/copa.jsonl", TaskFormat.COPA);
@@ -49,7 +60,7 @@ public final class TaskRegistry {
      */
     public static final TaskSpec GSM8K = new TaskSpec("gsm8k", GENERATE_UNTIL,
             List.of(EXACT_MATCH_STRICT, EXACT_MATCH_FLEXIBLE), 3, "gsm8k/test.jsonl", TaskFormat.GSM8K,
-            new FewShotSpec(5, FewShotSampler.RANDOM, "", " ", "\n\n", "gsm8k/train.jsonl"),
+            new FewShotSpec(5, FewShotSampler.RANDOM, "", " ", "\n\n", "gsm8k/train.jsonl", FewShotSplit.OTHER),
             new GenerationSpec(List.of("Question:", "</s>", "<|im_end|>"), GenerationSpec.LM_EVAL_MAX_GEN_TOKENS));
 
     /** MMLU's subjects in lm-eval's (alphabetical) order, with their lm-eval categories. */
@@ -133,7 +144,7 @@ public final class TaskRegistry {
         return new TaskSpec(subject.taskName(), MULTIPLE_CHOICE, List.of(ACC), 1,
                 "mmlu/test/" + subject.name() + "_test.csv", TaskFormat.MMLU,
                 new FewShotSpec(0, FewShotSampler.FIRST_N, subject.description(), " ", "\n\n",
-                        "mmlu/dev/" + subject.name() + "_dev.csv"),
+                        "mmlu/dev/" + subject.name() + "_dev.csv", FewShotSplit.OTHER),
                 null);
     }
 

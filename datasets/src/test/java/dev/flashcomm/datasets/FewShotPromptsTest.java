@@ -10,13 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Few-shot prompts written by hand from lm-eval 0.4.9's rules ({@code description + (doc_to_text + target_delimiter
+ * Few-shot prompts written by hand from lm-eval's rules ({@code description + (doc_to_text + target_delimiter
  * + doc_to_target + fewshot_delimiter) * n + doc_to_text}) for the first items of each task, on four-document files.
  *
- * <p>The pool is the evaluated file, so each document draws 3 with {@code Random(1234)} and leaves itself out. The
- * draws, from python3 ({@code r = Random(1234); [r.sample(range(4), 3) for _ in range(4)]}), are [3, 0, 2],
- * [0, 2, 3], [0, 3, 1], [1, 0, 2]: doc 0 gets examples 3 and 2 (itself dropped), doc 1 gets 0 and 2, doc 3 gets 1
- * and 0.
+ * <p>The pool is the evaluated file, so each document draws 3 with {@code Random(1234)} and leaves itself out
+ * (lm-eval's rule for the tasks without a {@code test_split}; for ARC and OpenBookQA, whose lm-eval pool is the train
+ * split, our choice). The draws, from python3
+ * ({@code r = Random(1234); [r.sample(range(4), 3) for _ in range(4)]}), are [3, 0, 2], [0, 2, 3], [0, 3, 1],
+ * [1, 0, 2]: doc 0 gets examples 3 and 2 (itself dropped), doc 1 gets 0 and 2, doc 3 gets 1 and 0.
+ * lambada_openai draws 2 and removes nothing, as lm-eval does from its only split. Pools in a train file:
+ * {@link FewShotTrainPoolTest}.
  */
 class FewShotPromptsTest {
     private static final FewShotRequest TWO_SHOT = FewShotRequest.of(2);
@@ -25,7 +28,7 @@ class FewShotPromptsTest {
         return TaskLoader.load(spec, file, 0, TWO_SHOT, null);
     }
 
-    private static void assertSameDrawsAsLmEval(List<TaskItem> items) {
+    private static void assertThreeDrawnSelfLeftOut(List<TaskItem> items) {
         assertEquals(List.of(List.of(3, 2), List.of(0, 2), List.of(0, 3), List.of(1, 0)),
                 items.stream().map(TaskItem::fewshotExamples).toList());
     }
@@ -38,7 +41,7 @@ class FewShotPromptsTest {
                 j("{'goal': 'g2', 'sol1': 'a2', 'sol2': 'b2', 'label': 1}"),
                 j("{'goal': 'g3', 'sol1': 'a3', 'sol2': 'b3', 'label': 0}"));
         List<TaskItem> items = twoShot(TaskRegistry.PIQA, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         String ctx0 = "Question: g3\nAnswer: a3\n\nQuestion: g2\nAnswer: b2\n\nQuestion: g0\nAnswer:";
         assertEquals(List.of(new Choice(ctx0, " a0", 2), new Choice(ctx0, " b0", 2)), items.get(0).choices());
         assertEquals("Question: g0\nAnswer: a0\n\nQuestion: g2\nAnswer: b2\n\nQuestion: g1\nAnswer:",
@@ -54,7 +57,7 @@ class FewShotPromptsTest {
                 j("{'query': 'Question: q2', 'choices': ['x', 'y', 'z', 'w'], 'gold': 3}"),
                 j("{'query': 'Question: q3', 'choices': ['x', 'y', 'z'], 'gold': 1}"));
         List<TaskItem> items = twoShot(TaskRegistry.ARC_EASY, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         assertEquals("Question: q3\nAnswer: y\n\nQuestion: q2\nAnswer: w\n\nQuestion: q0\nAnswer:",
                 items.get(0).choices().get(0).context());
         assertEquals(" z", items.get(0).goldChoice().continuation());
@@ -68,7 +71,7 @@ class FewShotPromptsTest {
                 "c2", "2", "e20", "e21", "e22", "e23",
                 "c3", "3", "e30", "e31", "e32", "e33");
         List<TaskItem> items = twoShot(TaskRegistry.HELLASWAG, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         // doc_to_text is the query, doc_to_target the gold ending: "c3" + " " + "e33"
         for (Choice c : items.get(0).choices()) {
             assertEquals("c3 e33\n\nc2 e22\n\nc0", c.context());
@@ -84,7 +87,7 @@ class FewShotPromptsTest {
                 j("{'sentence': 'A2 _ z2.', 'option1': 'p2', 'option2': 'q2', 'answer': '2'}"),
                 j("{'sentence': 'A3 _ z3.', 'option1': 'p3', 'option2': 'q3', 'answer': '1'}"));
         List<TaskItem> items = twoShot(TaskRegistry.WINOGRANDE, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         // lm-eval: doc_to_choice(doc)[doc_to_text(doc)] + " " + doc_to_target(doc); then every option of the
         // evaluated doc is appended to the same examples (partial evaluation), continuation unchanged.
         String examples = "A3 p3 z3.\n\nA2 q2 z2.\n\n";
@@ -93,16 +96,24 @@ class FewShotPromptsTest {
     }
 
     @Test
-    void lambadaExamplesGetTheDelimiterAndTheTargetsOwnSpace(@TempDir Path dir) {
+    void lambadaDrawsTwoFromItsOwnFileAndADocumentCanBeItsOwnExample(@TempDir Path dir) {
         Path file = Files2.lines(dir, "lambada.jsonl",
                 j("{'context': 'ctx zero', 'continuation': 'w0'}"),
                 j("{'context': 'ctx one', 'continuation': 'w1'}"),
                 j("{'context': 'ctx two', 'continuation': 'w2'}"),
                 j("{'context': 'ctx three', 'continuation': 'w3'}"));
         List<TaskItem> items = twoShot(TaskRegistry.LAMBADA_OPENAI, file);
-        assertSameDrawsAsLmEval(items);
-        // doc_to_target is " " + word and the target delimiter adds another: two spaces, as lm-eval writes them.
-        assertEquals(new Choice("ctx three  w3\n\nctx two  w2\n\nctx zero", " w0", 2), items.get(0).goldChoice());
+        // lm-eval: test_split "test" != fewshot_split None, so Random(1234).sample(test docs, 2), nothing removed.
+        // python3: r = Random(1234); [r.sample(range(4), 2) for _ in range(4)] -> [3, 0], [0, 3], [0, 2], [0, 3]
+        assertEquals(List.of(List.of(3, 0), List.of(0, 3), List.of(0, 2), List.of(0, 3)),
+                items.stream().map(TaskItem::fewshotExamples).toList());
+        // doc_to_target is " " + word and the target delimiter adds another: two spaces, as lm-eval writes them;
+        // doc 0 is its own second example.
+        assertEquals(new Choice("ctx three  w3\n\nctx zero  w0\n\nctx zero", " w0", 2), items.get(0).goldChoice());
+        // One more document needs no extra draw: a pool of n suffices, as for lm-eval's Random.sample.
+        Path two = Files2.lines(dir, "lambada2.jsonl", j("{'context': 'a', 'continuation': 'x'}"),
+                j("{'context': 'b', 'continuation': 'y'}"));
+        assertEquals(2, twoShot(TaskRegistry.LAMBADA_OPENAI, two).get(1).fewshotExamples().size());
     }
 
     @Test
@@ -113,7 +124,7 @@ class FewShotPromptsTest {
                 j("{'question': 'q2', 'passage': 'P2', 'label': 1}"),
                 j("{'question': 'q3', 'passage': 'P3', 'label': 0}"));
         List<TaskItem> items = twoShot(TaskRegistry.BOOLQ, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         assertEquals("P3\nQuestion: q3?\nAnswer: no\n\nP2\nQuestion: q2?\nAnswer: yes\n\nP0\nQuestion: q0?\nAnswer:",
                 items.get(0).choices().get(1).context());
     }
@@ -127,7 +138,7 @@ class FewShotPromptsTest {
                 j("{'question': {'stem': 'S2', " + choices + "}, 'answerKey': 'B'}"),
                 j("{'question': {'stem': 'S3', " + choices + "}, 'answerKey': 'A'}"));
         List<TaskItem> items = twoShot(TaskRegistry.OPENBOOKQA, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         assertEquals("S3 t1\n\nS2 t2\n\nS0", items.get(0).choices().get(0).context());
     }
 
@@ -139,7 +150,7 @@ class FewShotPromptsTest {
                 j("{'premise': 'P2.', 'choice1': 'A2.', 'choice2': 'B2.', 'question': 'effect', 'label': 1}"),
                 j("{'premise': 'P3.', 'choice1': 'A3.', 'choice2': 'B3.', 'question': 'cause', 'label': 0}"));
         List<TaskItem> items = twoShot(TaskRegistry.COPA, file);
-        assertSameDrawsAsLmEval(items);
+        assertThreeDrawnSelfLeftOut(items);
         // doc_to_text "P3 because", target delimiter " ", doc_to_target " a3." (utils.py adds its own space)
         String ctx0 = "P3 because  a3.\n\nP2 therefore  b2.\n\nP0 because";
         assertEquals(List.of(new Choice(ctx0, "  a0.", 4), new Choice(ctx0, "  b0.", 4)), items.get(0).choices());
@@ -163,17 +174,18 @@ class FewShotPromptsTest {
 
     @Test
     void theGeneratorAdvancesPerDocumentAndLimitKeepsThePrefix(@TempDir Path dir) {
-        Path file = Files2.lines(dir, "lambada.jsonl", j("{'context': 'c0', 'continuation': 'w0'}"),
-                j("{'context': 'c1', 'continuation': 'w1'}"), j("{'context': 'c2', 'continuation': 'w2'}"),
-                j("{'context': 'c3', 'continuation': 'w3'}"));
-        List<TaskItem> all = twoShot(TaskRegistry.LAMBADA_OPENAI, file);
-        List<TaskItem> two = TaskLoader.load(TaskRegistry.LAMBADA_OPENAI, file, 2, TWO_SHOT, null);
+        Path file = Files2.lines(dir, "boolq.jsonl", j("{'question': 'q0', 'passage': 'P0', 'label': 0}"),
+                j("{'question': 'q1', 'passage': 'P1', 'label': 1}"),
+                j("{'question': 'q2', 'passage': 'P2', 'label': 1}"),
+                j("{'question': 'q3', 'passage': 'P3', 'label': 0}"));
+        List<TaskItem> all = twoShot(TaskRegistry.BOOLQ, file);
+        List<TaskItem> two = TaskLoader.load(TaskRegistry.BOOLQ, file, 2, TWO_SHOT, null);
         assertEquals(all.subList(0, 2), two);
         // A fresh generator for doc 1 would draw [3, 0, 2] -> [3, 0]; lm-eval's shared one has moved on.
         assertEquals(List.of(0, 2), all.get(1).fewshotExamples());
         // Another seed, other draws: r = Random(7); [r.sample(range(4), 3) for _ in range(4)]
         // -> [2, 0, 1], [0, 3, 2], [2, 3, 0], [1, 0, 2]
-        List<TaskItem> seven = TaskLoader.load(TaskRegistry.LAMBADA_OPENAI, file, 0, new FewShotRequest(2, 7), null);
+        List<TaskItem> seven = TaskLoader.load(TaskRegistry.BOOLQ, file, 0, new FewShotRequest(2, 7), null);
         assertEquals(List.of(List.of(2, 1), List.of(0, 3), List.of(3, 0), List.of(1, 0)),
                 seven.stream().map(TaskItem::fewshotExamples).toList());
     }
@@ -181,7 +193,7 @@ class FewShotPromptsTest {
     @Test
     void firstNFromTheSameFileSkipsTheDocumentItself(@TempDir Path dir) {
         TaskSpec firstN = TaskRegistry.PIQA.withFewShot(new FewShotSpec(0, FewShotSampler.FIRST_N, "D:\n", " ",
-                "\n", null));
+                "\n", null, FewShotSplit.UNSET));
         Path file = Files2.lines(dir, "piqa.jsonl",
                 j("{'goal': 'g0', 'sol1': 'a0', 'sol2': 'b0', 'label': 0}"),
                 j("{'goal': 'g1', 'sol1': 'a1', 'sol2': 'b1', 'label': 1}"),
@@ -210,12 +222,21 @@ class FewShotPromptsTest {
         Path file = Files2.lines(dir, "boolq.jsonl", j("{'question': 'q0', 'passage': 'P0', 'label': 0}"),
                 j("{'question': 'q1', 'passage': 'P1', 'label': 1}"));
         DataException same = assertThrows(DataException.class, () -> twoShot(TaskRegistry.BOOLQ, file));
-        assertEquals(file + ": 2-shot prompts need 3 examples (the evaluated document is left out) but the file"
-                + " holds 2", same.getMessage());
-        Path pool = Files2.lines(dir, "train.jsonl", j("{'question': 'q9', 'passage': 'P9', 'label': 0}"));
-        DataException other = assertThrows(DataException.class,
+        assertEquals(file + ": 2-shot prompts need 3 examples (one more is drawn to leave the evaluated document out)"
+                + " but the file holds 2", same.getMessage());
+        Path pool = Files2.lines(dir, "train.jsonl", j("{'question': 'q9', 'passage': 'P9', 'label': 0}"),
+                j("{'question': 'q8', 'passage': 'P8', 'label': 1}"));
+        // BoolQ draws n + 1 from its train split as well (no test_split: None == None)
+        DataException train = assertThrows(DataException.class,
                 () -> TaskLoader.load(TaskRegistry.BOOLQ, file, 0, TWO_SHOT, pool));
-        assertEquals(pool + ": 2-shot prompts need 2 examples but the file holds 1", other.getMessage());
+        assertEquals(pool + ": 2-shot prompts need 3 examples (one more is drawn to leave the evaluated document out)"
+                + " but the file holds 2", train.getMessage());
+        Path arcFile = Files2.lines(dir, "arc.jsonl", j("{'query': 'Question: q0', 'choices': ['x'], 'gold': 0}"));
+        Path arcPool = Files2.lines(dir, "arc_train.jsonl",
+                j("{'query': 'Question: t0', 'choices': ['x'], 'gold': 0}"));
+        DataException other = assertThrows(DataException.class,
+                () -> TaskLoader.load(TaskRegistry.ARC_EASY, arcFile, 0, TWO_SHOT, arcPool));
+        assertEquals(arcPool + ": 2-shot prompts need 2 examples but the file holds 1", other.getMessage());
         assertEquals(List.of(file, pool), TaskLoader.dataFiles(TaskRegistry.BOOLQ, file, pool));
         assertEquals(List.of(file), TaskLoader.dataFiles(TaskRegistry.BOOLQ, file, null));
     }

@@ -113,7 +113,8 @@ class TaskRegistryTest {
         assertEquals(List.of(Metric.EXACT_MATCH_STRICT, Metric.EXACT_MATCH_FLEXIBLE), gsm8k.metrics());
         assertEquals(3, gsm8k.version());
         assertEquals("gsm8k/test.jsonl", gsm8k.defaultFile());
-        assertEquals(new FewShotSpec(5, FewShotSampler.RANDOM, "", " ", "\n\n", "gsm8k/train.jsonl"), gsm8k.fewshot());
+        assertEquals(new FewShotSpec(5, FewShotSampler.RANDOM, "", " ", "\n\n", "gsm8k/train.jsonl",
+                FewShotSplit.OTHER), gsm8k.fewshot());
         assertEquals(new GenerationSpec(List.of("Question:", "</s>", "<|im_end|>"), 256), gsm8k.generation());
         assertEquals(java.nio.file.Path.of("root", "gsm8k", "train.jsonl"),
                 gsm8k.fewshotFileUnder(java.nio.file.Path.of("root")).orElseThrow());
@@ -122,10 +123,30 @@ class TaskRegistryTest {
         assertEquals("acc,none", ACC.lmEvalKey());
         assertEquals(Optional.of(Metric.EXACT_MATCH_FLEXIBLE), Metric.fromId("exact_match_flexible"));
         for (TaskSpec spec : TaskRegistry.all()) {
-            assertEquals(FewShotSpec.LM_EVAL_DEFAULT, spec.fewshot(), spec.name());
+            assertEquals(FewShotSpec.LM_EVAL_DEFAULT.withSplit(spec.fewshot().split()), spec.fewshot(), spec.name());
             assertTrue(spec.fewshotFileUnder(java.nio.file.Path.of("root")).isEmpty());
             assertEquals(null, spec.generation());
         }
+    }
+
+    /**
+     * Each task's lm-eval YAML (current main): hellaswag.yaml and piqa.yaml say {@code test_split: null},
+     * winogrande/default.yaml, super_glue/boolq/default.yaml and super_glue/copa/default.yaml name no test split, so
+     * {@code fewshot_split == test_split} is {@code None == None}; arc_easy.yaml and openbookqa.yaml say
+     * {@code test_split: test}; lambada_openai.yaml has only {@code test_split: test}.
+     */
+    @Test
+    void fewShotSplitsFollowTheYamlsTestSplit() {
+        java.util.Map<String, FewShotSplit> expected = new java.util.LinkedHashMap<>();
+        for (String name : List.of("piqa", "hellaswag", "winogrande", "boolq", "copa")) {
+            expected.put(name, FewShotSplit.UNSET);
+        }
+        for (String name : List.of("arc_easy", "arc_challenge", "openbookqa", "gsm8k", "mmlu_anatomy")) {
+            expected.put(name, FewShotSplit.OTHER);
+        }
+        expected.put("lambada_openai", FewShotSplit.EVALUATED);
+        expected.forEach((name, split) -> assertEquals(split, TaskRegistry.require(name).fewshot().split(), name));
+        assertEquals(FewShotSplit.UNSET, FewShotSpec.LM_EVAL_DEFAULT.split(), "lm-eval's TaskConfig sets neither");
     }
 
     @Test
@@ -185,9 +206,11 @@ class TaskRegistryTest {
                 List.of(ACC), 1, "t.jsonl", TaskFormat.COPA, FewShotSpec.LM_EVAL_DEFAULT, gen));
         assertThrows(IllegalArgumentException.class, () -> new GenerationSpec(List.of(), 0));
         assertThrows(IllegalArgumentException.class, () -> new FewShotSpec(-1, FewShotSampler.RANDOM, "", " ",
-                "\n\n", null));
+                "\n\n", null, FewShotSplit.UNSET));
         assertThrows(IllegalArgumentException.class, () -> new FewShotSpec(0, FewShotSampler.RANDOM, "", " ",
-                "\n\n", "/abs/train.jsonl"));
+                "\n\n", "/abs/train.jsonl", FewShotSplit.OTHER));
+        assertThrows(NullPointerException.class, () -> new FewShotSpec(0, FewShotSampler.RANDOM, "", " ",
+                "\n\n", null, null));
         assertThrows(IllegalArgumentException.class, () -> new FewShotRequest(-1, 1234));
         assertEquals(new FewShotRequest(5, 1234), FewShotRequest.defaultsFor(TaskRegistry.GSM8K));
         assertEquals(new FewShotRequest(0, 1234), FewShotRequest.zeroShot());

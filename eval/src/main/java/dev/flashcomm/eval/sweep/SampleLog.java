@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
  * and the item's metric values (a target-continuation item such as LAMBADA's says instead whether the greedy
  * continuation is the target), and, for tools written for lm-eval's samples files, the same in its keys:
  * {@code doc_id}, {@code arguments} ({@code gen_args_i: {arg_0: context, arg_1: continuation}}), {@code resps},
- * {@code filtered_resps} ({@code [loglikelihood, is_greedy]} per choice) and {@code target}. Perplexity cells have
- * no items in this sense (their per-window NLLs are in items.csv).
+ * {@code filtered_resps} ({@code [loglikelihood, is_greedy]} per choice) and {@code target}. Every task item's line
+ * names its few-shot examples ({@code fewshot_examples}: their positions in the pool's file, empty at 0 shots).
+ * Perplexity cells have no items in this sense (their per-window NLLs are in items.csv).
  */
 public final class SampleLog {
 
@@ -160,7 +161,18 @@ public final class SampleLog {
         o.add("resps", resps);
         o.add("filtered_resps", filtered);
         o.addProperty("target", Integer.toString(item.gold()));
+        o.add("fewshot_examples", fewshotExamples(item));
         return o;
+    }
+
+    /**
+     * The positions, in the few-shot pool's file, of the examples in front of the item's contexts, in prompt order
+     * (empty at 0 shots): which documents a prompt used, without parsing them back out of it.
+     */
+    private static JsonArray fewshotExamples(TaskItem item) {
+        JsonArray examples = new JsonArray();
+        item.fewshotExamples().forEach(examples::add);
+        return examples;
     }
 
     /**
@@ -186,9 +198,7 @@ public final class SampleLog {
         for (var m : result.metrics()) {
             o.addProperty(m.metric().id(), g.value(m.metric()));
         }
-        JsonArray examples = new JsonArray();
-        item.fewshotExamples().forEach(examples::add);
-        o.add("fewshot_examples", examples);
+        o.add("fewshot_examples", fewshotExamples(item));
         return o;
     }
 }

@@ -60,12 +60,8 @@ public final class SweepPlanner {
             List<TaskItem> items = all.subList(0, config.limit().of(all.size()));
             workloads.add(new TaskWorkload(task, items,
                     dataIdentity(TaskLoader.dataFiles(task.spec(), task.file(), pool))));
-            if (task.fewshot().shots() > 0 && pool == null && task.spec().fewshot().fewshotFile() != null) {
-                notes.add(task.spec().name() + ": " + task.fewshot().shots() + "-shot examples come from the rest of "
-                        + task.file() + ", not from " + task.spec().fewshot().fewshotFile() + " as in lm-eval; give "
-                        + "--fewshot-file " + task.spec().name() + "=FILE for lm-eval's prompts");
-            }
         }
+        notes.addAll(FewShotNotes.of(config.tasks()));
         List<GenerationWorkload> agreements = new ArrayList<>();
         for (PromptSource source : config.agreements()) {
             List<String> prompts = PromptFile.read(source.file());

@@ -84,7 +84,7 @@ public final class TaskSelection {
 
     /**
      * The pool a task's examples come from: {@code --fewshot-file}, else the task's few-shot file under the data root
-     * (GSM8K's train split, MMLU's dev file), else none (the rest of the evaluated file). None at 0 shots, so that a
+     * (GSM8K's train split, MMLU's dev file), else none (the evaluated file itself). None at 0 shots, so that a
      * zero-shot cell's data identity does not hash a file it never reads.
      */
     private static Optional<Path> fewshotFile(TaskSpec s, FewShotRequest fewshot, PromptOptions prompts,

@@ -12,8 +12,9 @@ import java.util.Optional;
  * A task of a sweep, the file its items are read from and how its prompts are built.
  *
  * @param fewshot     shots and sampler seed ({@code --num-fewshot}, {@code --fewshot-seed})
- * @param fewshotFile the pool the examples are drawn from (lm-eval's few-shot split); empty: the rest of
- *                    {@code file}, each document left out of its own examples
+ * @param fewshotFile the pool the examples are drawn from (lm-eval's few-shot split); empty: {@code file} itself,
+ *                    each document left out of its own examples (lambada_openai: as lm-eval draws from its one
+ *                    split, nothing left out)
  */
 public record TaskSource(TaskSpec spec, Path file, FewShotRequest fewshot, Optional<Path> fewshotFile) {
 
@@ -24,7 +25,7 @@ public record TaskSource(TaskSpec spec, Path file, FewShotRequest fewshot, Optio
         Objects.requireNonNull(fewshotFile, "fewshotFile");
     }
 
-    /** The task at its lm-eval default number of shots, drawn from the rest of {@code file}. */
+    /** The task at its lm-eval default number of shots, drawn from {@code file} itself. */
     public TaskSource(TaskSpec spec, Path file) {
         this(spec, file, FewShotRequest.defaultsFor(spec), Optional.empty());
     }

@@ -98,6 +98,26 @@ class FewShotSweepCommandTest {
     }
 
     @Test
+    void aZeroShotTaskWithShotsSaysOnceWhereItsExamplesComeFromAndLogsThem(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("out");
+        CliRun run = CliRun.of("sweep", "--model", TinySweep.model().toString(), "--tp", "2", "--comm", "fp16,int4",
+                "--tasks", "piqa", "--data-root", TinySweep.demo("tasks").toString(), "--limit", "2",
+                "--num-fewshot", "2", "--out", out.toString(), "--log-samples");
+        assertEquals(0, run.exitCode(), run.transcript());
+        String note = "flashcomm: note: piqa: few-shot examples are drawn from the evaluated file, each document left"
+                + " out of its own; lm-eval draws them from the train split";
+        assertEquals(1, run.err().lines().filter(l -> l.startsWith(note)).count(), "once for two cells: "
+                + run.transcript());
+        // Random(1234) draws 3 of the 20 bundled items per document and leaves the document out
+        // (python3: r = Random(1234); [r.sample(range(20), 3) for _ in range(2)] -> [14, 3, 0], [2, 18, 1])
+        for (String comm : List.of("fp16", "int4-asym-g128")) {
+            List<JsonObject> lines = jsonl(out.resolve("samples/llama3-tiny_tp2_" + comm + "_piqa.jsonl"));
+            assertEquals(List.of("[14,3]", "[2,18]"), lines.stream()
+                    .map(l -> l.getAsJsonArray("fewshot_examples").toString()).toList(), comm);
+        }
+    }
+
+    @Test
     void mmluScoresEverySubjectAndItsGroups(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("out");
         CliRun run = sweep(out, "--tasks", "mmlu", "--comm", "fp16", "--limit", "1", "--num-fewshot", "1");

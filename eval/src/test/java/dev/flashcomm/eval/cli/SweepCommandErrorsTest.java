@@ -186,7 +186,8 @@ class SweepCommandErrorsTest {
     void fewshotPoolsTooSmallOrMissingAreNamed() throws IOException {
         Path q = gsm8k("q.jsonl", 3);
         assertBadInput(sweep("--task-file", "gsm8k=" + q),
-                q + ": 5-shot prompts need 6 examples (the evaluated document is left out) but the file holds 3");
+                q + ": 5-shot prompts need 6 examples (one more is drawn to leave the evaluated document out) but the"
+                        + " file holds 3");
         Path missing = tmp.resolve("train.jsonl");
         assertBadInput(sweep("--task-file", "gsm8k=" + q, "--fewshot-file", "gsm8k=" + missing), missing.toString());
         assertBadInput(sweep("--tasks", "piqa", "--data-root", TinySweep.demo("tasks").toString(), "--fewshot-file",

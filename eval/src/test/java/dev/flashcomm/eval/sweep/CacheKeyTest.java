@@ -1,15 +1,20 @@
 package dev.flashcomm.eval.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flashcomm.datasets.FewShotRequest;
+import dev.flashcomm.datasets.TaskItem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +87,35 @@ class CacheKeyTest {
         assertEquals("2", key.ingredients().get("limit"));
         assertEquals(ModelIdentity.of(TinySweep.model()), key.ingredients().get("model"));
         assertEquals(64, key.hash().length());
+    }
+
+    @Test
+    void fewShotCellsKeyOnTheExamplesTheirItemsDrew() {
+        SweepConfig config = TinySweep.config(tmp.resolve("out"));
+        Cell piqa = SweepPlanner.plan(config).cells().get(1);
+        TaskWorkload zeroShot = (TaskWorkload) piqa.workload();
+        assertFalse(CacheKey.of(piqa, config).ingredients().containsKey("fewshot_examples"),
+                "zero-shot keys are what they were");
+        TaskSource twoShot = new TaskSource(zeroShot.source().spec(), zeroShot.source().file(),
+                FewShotRequest.of(2), Optional.empty());
+        // same data, same protocol; only the examples differ, as when a sampler fix changes the draws
+        Cell drawn = withItems(piqa, twoShot, zeroShot, List.of(List.of(3, 2), List.of(0, 2)));
+        Cell redrawn = withItems(piqa, twoShot, zeroShot, List.of(List.of(3, 2), List.of(0, 3)));
+        assertEquals(CacheKey.of(drawn, config).ingredients().get("protocol"),
+                CacheKey.of(redrawn, config).ingredients().get("protocol"));
+        assertNotEquals(CacheKey.of(drawn, config).hash(), CacheKey.of(redrawn, config).hash());
+        assertEquals(CacheKey.of(drawn, config).hash(),
+                CacheKey.of(withItems(piqa, twoShot, zeroShot, List.of(List.of(3, 2), List.of(0, 2))), config).hash());
+    }
+
+    private static Cell withItems(Cell cell, TaskSource source, TaskWorkload base, List<List<Integer>> examples) {
+        List<TaskItem> items = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            TaskItem item = base.items().get(i);
+            items.add(new TaskItem(item.index(), item.choices(), item.gold(), examples.get(i)));
+        }
+        return new Cell(cell.position(), cell.model(), cell.tp(), cell.comm(),
+                new TaskWorkload(source, items, base.dataIdentity()));
     }
 
     private List<String> keys(Path model) {
