@@ -12,15 +12,36 @@ package dev.flashcomm.results;
  * @param overflows  elements above 65504 at a conversion to fp16 before communication (saturated or made Inf)
  * @param expertLoad on an expert-parallel dispatch row, the (token, expert) pairs each rank's experts received, as
  *                   {@code N0/N1/...}; empty elsewhere
+ * @param routingChanged on a {@code router} row of a sparse layer, the fraction of the {@code elements} tokens whose
+ *                   set of experts differs from the baseline cell's at that layer (routing agreement is 1 minus it);
+ *                   NaN elsewhere
  */
 public record CommErrorRow(String model, int tp, String comm, String commPath, String data, int layer, String site,
                            String format, long elements, double relativeL2, double maxAbs, long overflows,
-                           String expertLoad) {
+                           String expertLoad, double routingChanged) {
+
+    /** The site of routing-agreement rows. */
+    public static final String ROUTER = "router";
+
+    /** A row without routing agreement. */
+    public CommErrorRow(String model, int tp, String comm, String commPath, String data, int layer, String site,
+                        String format, long elements, double relativeL2, double maxAbs, long overflows,
+                        String expertLoad) {
+        this(model, tp, comm, commPath, data, layer, site, format, elements, relativeL2, maxAbs, overflows,
+                expertLoad, Double.NaN);
+    }
+
+    /** A sparse layer's routing agreement with the baseline: {@code tokens} compared, {@code changed} of them. */
+    public static CommErrorRow router(String model, int tp, String comm, String commPath, String data, int layer,
+                                      long tokens, double changed) {
+        return new CommErrorRow(model, tp, comm, commPath, data, layer, ROUTER, "-", tokens, 0, 0, 0, "", changed);
+    }
 
     /** A row without expert-parallel load (every all-reduce site). */
     public CommErrorRow(String model, int tp, String comm, String commPath, String data, int layer, String site,
                         String format, long elements, double relativeL2, double maxAbs, long overflows) {
-        this(model, tp, comm, commPath, data, layer, site, format, elements, relativeL2, maxAbs, overflows, "");
+        this(model, tp, comm, commPath, data, layer, site, format, elements, relativeL2, maxAbs, overflows, "",
+                Double.NaN);
     }
 
     /** Per-rank counts as the EXPERT_LOAD cell: {@code 120/98/130/100}, or empty when there are none. */
@@ -39,6 +60,10 @@ public record CommErrorRow(String model, int tp, String comm, String commPath, S
             throw new IllegalArgumentException("layer, tp and elements must be non-negative (tp >= 1)");
         }
         expertLoad = expertLoad == null ? "" : expertLoad;
+        if (!Double.isNaN(routingChanged) && !(routingChanged >= 0 && routingChanged <= 1)) {
+            throw new IllegalArgumentException("ROUTING_CHANGED must be a fraction between 0 and 1, got "
+                    + routingChanged);
+        }
         if (!expertLoad.matches("|[0-9]{1,18}(/[0-9]{1,18})*")) {
             throw new IllegalArgumentException("EXPERT_LOAD must be counts separated by '/', got '"
                     + (expertLoad.length() > 40 ? expertLoad.substring(0, 40) + "..." : expertLoad) + "'");

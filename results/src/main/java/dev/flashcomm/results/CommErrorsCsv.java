@@ -8,7 +8,7 @@ import java.util.List;
 public final class CommErrorsCsv {
 
     /** Columns of the diagnostics table, in file order. */
-    public enum ErrorColumn { MODEL, TP, COMM, COMM_PATH, DATA, LAYER, SITE, FORMAT, ELEMENTS, REL_L2, MAX_ABS, OVERFLOWS, EXPERT_LOAD }
+    public enum ErrorColumn { MODEL, TP, COMM, COMM_PATH, DATA, LAYER, SITE, FORMAT, ELEMENTS, REL_L2, MAX_ABS, OVERFLOWS, EXPERT_LOAD, ROUTING_CHANGED }
 
     private CommErrorsCsv() {
     }
@@ -19,7 +19,8 @@ public final class CommErrorsCsv {
             for (CommErrorRow r : copy) {
                 printer.printRecord(r.model(), r.tp(), r.comm(), r.commPath(), r.data(), r.layer(), r.site(),
                         r.format(), r.elements(), CsvCells.format(r.relativeL2()), CsvCells.format(r.maxAbs()),
-                        r.overflows(), r.expertLoad());
+                        r.overflows(), r.expertLoad(),
+                        Double.isNaN(r.routingChanged()) ? "" : CsvCells.format(r.routingChanged()));
             }
         });
     }
@@ -35,7 +36,8 @@ public final class CommErrorsCsv {
                 c.integer(ErrorColumn.TP), c.text(ErrorColumn.COMM), c.text(ErrorColumn.COMM_PATH),
                 c.text(ErrorColumn.DATA), c.integer(ErrorColumn.LAYER), c.text(ErrorColumn.SITE),
                 c.text(ErrorColumn.FORMAT), c.longInteger(ErrorColumn.ELEMENTS), c.number(ErrorColumn.REL_L2),
-                c.number(ErrorColumn.MAX_ABS), c.longInteger(ErrorColumn.OVERFLOWS), c.text(ErrorColumn.EXPERT_LOAD))));
+                c.number(ErrorColumn.MAX_ABS), c.longInteger(ErrorColumn.OVERFLOWS), c.text(ErrorColumn.EXPERT_LOAD),
+                c.numberOrNaN(ErrorColumn.ROUTING_CHANGED))));
         return List.copyOf(rows);
     }
 }

@@ -3,6 +3,7 @@ package dev.flashcomm.eval.ppl;
 import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.util.List;
@@ -34,10 +35,18 @@ public record PerplexityRun(CommSettings settings, PerplexityResult result, Traf
     public static PerplexityRun measure(PerplexityProtocol protocol, ScoringModel model,
                                         CommSettings settings, int[] ids, String source,
                                         Progress progress, boolean diagnostics) {
+        return measure(protocol, model, settings, ids, source, progress, diagnostics, null);
+    }
+
+    /** As above; a mixture-of-experts model also tells {@code routing} (when not null) every token's experts. */
+    public static PerplexityRun measure(PerplexityProtocol protocol, ScoringModel model,
+                                        CommSettings settings, int[] ids, String source,
+                                        Progress progress, boolean diagnostics, RoutingTrace routing) {
         TrafficMeter meter = new TrafficMeter();
         SiteErrors errors = diagnostics ? new SiteErrors() : null;
-        PerplexityResult r = protocol.evaluate(model,
-                model.openCommunicator(settings, meter, errors), ids, source, progress);
+        Communicator comm = model.openCommunicator(settings, meter, errors);
+        PerplexityResult r = protocol.evaluate(model, routing == null ? comm : new TracingCommunicator(comm, routing),
+                ids, source, progress);
         return new PerplexityRun(settings, r, meter.snapshot(), errors == null ? List.of() : errors.rows());
     }
 }

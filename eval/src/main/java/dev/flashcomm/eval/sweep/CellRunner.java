@@ -13,6 +13,7 @@ import dev.flashcomm.eval.lm.ScoringModel;
 import dev.flashcomm.eval.ppl.PerplexityProtocol;
 import dev.flashcomm.eval.ppl.PerplexityResult;
 import dev.flashcomm.eval.ppl.PerplexityRun;
+import dev.flashcomm.eval.ppl.RoutingTrace;
 import dev.flashcomm.eval.tasks.GenerateUntilScorer;
 import dev.flashcomm.eval.tasks.GenerationAgreement;
 import dev.flashcomm.eval.tasks.MetricValue;
@@ -22,6 +23,7 @@ import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.ItemScore;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.SiteErrors;
 import dev.flashcomm.tp.model.MoeParallel;
@@ -32,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Measures one cell on a loaded model and turns the measurement into result rows and per-item scores: the one place
@@ -45,6 +48,7 @@ final class CellRunner {
     private final SweepConfig config;
     private final boolean diagnostics;
     private final SampleLog samples;
+    private final BaselineRouting baselineRouting = new BaselineRouting();
 
     /**
      * @param diagnostics   also record each perplexity cell's per layer and site communication error
@@ -137,8 +141,10 @@ final class CellRunner {
         int seqLen = cell.model().seqLen();
         PerplexityProtocol protocol = new PerplexityProtocol(seqLen, batch);
         long start = System.nanoTime();
-        PerplexityRun run = PerplexityRun.measure(protocol, lm, cell.comm(), cell.model().ids(corpus.corpus().name()),
-                corpus.file().toString(), progress, diagnostics);
+        int[] ids = cell.model().ids(corpus.corpus().name());
+        RoutingTrace routing = diagnostics && cell.model().config().moe() != null ? new RoutingTrace() : null;
+        PerplexityRun run = PerplexityRun.measure(protocol, lm, cell.comm(), ids, corpus.file().toString(), progress,
+                diagnostics, routing);
         double seconds = (System.nanoTime() - start) / 1e9;
         PerplexityResult r = run.result();
         ResultRow row = ResultRow.measured(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
@@ -156,7 +162,36 @@ final class CellRunner {
                     corpus.corpus().name(), e.layer(), e.site().id(), e.format(), e.elements(), e.relativeL2(),
                     e.maxAbs(), e.overflows(), CommErrorRow.load(e.expertLoad())));
         }
+        if (routing != null) {
+            errors.addAll(routingAgreement(cell, corpus, lm, protocol, batch, ids, routing));
+        }
         return new CellResult(List.of(row), Map.of(row.cell(), scores), errors, true);
+    }
+
+    /**
+     * One {@code router} row per sparse layer: the fraction of tokens whose experts differ from the baseline cell's
+     * (none without a baseline). The baseline agrees with itself, so its rows say 0 and show the layers compared.
+     */
+    private List<CommErrorRow> routingAgreement(Cell cell, CorpusWorkload corpus, ScoringModel lm,
+                                                PerplexityProtocol protocol, int batch, int[] ids,
+                                                RoutingTrace routing) {
+        Optional<CommSettings> base = config.baselineSettings();
+        if (base.isEmpty()) {
+            return List.of();
+        }
+        String key = BaselineRouting.key(cell, corpus.corpus().name(), batch);
+        boolean isBaseline = config.baselineLabel().map(cell.comm().label()::equals).orElse(false);
+        RoutingTrace baseline = isBaseline ? baselineRouting.record(key, routing) : baselineRouting.of(key, () -> {
+            RoutingTrace t = new RoutingTrace();
+            PerplexityRun.measure(protocol, lm, base.get(), ids, corpus.file().toString(), Progress.NONE, false, t);
+            return t;
+        });
+        List<CommErrorRow> rows = new ArrayList<>();
+        for (int layer : routing.layers()) {
+            rows.add(CommErrorRow.router(cell.model().name(), cell.tp(), cell.comm().label(), cell.commPath(),
+                    corpus.corpus().name(), layer, routing.tokens(layer), routing.changedFraction(layer, baseline)));
+        }
+        return rows;
     }
 
     /**

@@ -119,6 +119,17 @@ public final class Report {
                         heatmaps.add(new ReportHtml.Figure(FIGURES + "/" + png.getFileName(), "Relative L2 error "
                                 + "of the communicated sum per layer and site, " + run, "From " + file + "."));
                     }));
+            byRun.forEach((run, runRows) -> ReportCharts.routingChart("expert routing changed, " + run, runRows)
+                    .ifPresent(chart -> {
+                        Path png = figures.resolve("routing-" + slug(file.getFileName() + " " + run) + ".png");
+                        writePng(png, chart);
+                        pngs.add(png);
+                        heatmaps.add(new ReportHtml.Figure(FIGURES + "/" + png.getFileName(), "Routing agreement: "
+                                + "per sparse layer, the tokens whose experts differ from the baseline's, " + run,
+                                "From " + file + ": compressing the attention all-reduce changes the router's "
+                                        + "input, so this shows where quantized communication flips expert "
+                                        + "choices."));
+                    }));
         });
         String html = ReportHtml.render(new ReportHtml.Content(outDir.toString(), provenance, perTask, tradeOff,
                 heatmaps, SummaryTable.cells(rows, baselineComm), SummaryTable.legend(baselineComm),

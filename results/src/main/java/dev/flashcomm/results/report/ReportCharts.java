@@ -174,7 +174,9 @@ final class ReportCharts {
      * Relative L2 error of the communicated sums per layer (x) and format × site (y), on a log colour scale shared by
      * the whole chart. Exact sums (error 0) take the scale's lowest colour.
      */
-    static Optional<JFreeChart> errorHeatmap(String title, List<CommErrorRow> rows) {
+    static Optional<JFreeChart> errorHeatmap(String title, List<CommErrorRow> allRows) {
+        // routing rows carry no error of a sum; routingChart draws them
+        List<CommErrorRow> rows = allRows.stream().filter(r -> !r.site().equals(CommErrorRow.ROUTER)).toList();
         // rows in the table's order (the sweep's: baseline first, then widest to narrowest), bottom to top
         Set<String> rowNames = new LinkedHashSet<>();
         double min = Double.POSITIVE_INFINITY;
@@ -224,6 +226,36 @@ final class ReportCharts {
         legend.setStripWidth(14);
         chart.addSubtitle(legend);
         return Optional.of(chart);
+    }
+
+    /**
+     * Routing agreement of a mixture-of-experts model: per sparse layer (x), the percentage of tokens whose set of
+     * experts differs from the baseline's (y), one series per format; empty when the rows hold no {@code router} row
+     * of a format other than the baseline (which agrees with itself).
+     */
+    static Optional<JFreeChart> routingChart(String title, List<CommErrorRow> rows) {
+        Map<String, XYSeries> series = new LinkedHashMap<>();
+        boolean anyChange = false;
+        for (CommErrorRow r : rows) {
+            if (!r.site().equals(CommErrorRow.ROUTER) || Double.isNaN(r.routingChanged())) {
+                continue;
+            }
+            series.computeIfAbsent(shortName(r.comm()), n -> new XYSeries(n, true, false))
+                    .add(r.layer(), 100 * r.routingChanged());
+            anyChange |= r.routingChanged() > 0;
+        }
+        if (series.isEmpty() || !anyChange) {
+            return Optional.empty();
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.values().forEach(data::addSeries);
+        NumberAxis x = new NumberAxis("decoder layer (sparse layers)");
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        NumberAxis y = new NumberAxis("tokens whose experts differ from the baseline's (%)");
+        y.setAutoRangeIncludesZero(true);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        XYPlot plot = new XYPlot(data, x, y, renderer);
+        return Optional.of(chart(title, plot, true));
     }
 
     /** {@code TP 2}, with the model when the report has several and {@code ring} for the ring ablation. */

@@ -388,6 +388,9 @@ public final class TransformerModel implements AutoCloseable {
         Shape shape = xn.getShape();
         long tokens = shape.get(0) * shape.get(1);
         Routing routing = block.route(xn);
+        if (comm instanceof RoutingObserver observer) {
+            observer.routed(layer, routing);
+        }
         if (plan.moeParallel() == MoeParallel.EP) {
             return expertParallelMlp(block, layer, xn, routing, ranks, comm, k);
         }
