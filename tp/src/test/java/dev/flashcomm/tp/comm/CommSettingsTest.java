@@ -36,7 +36,11 @@ class CommSettingsTest {
         assertEquals(Accumulation.FP32, resolve("flashinfer-fp8", null, null, null).accumulation());
         assertEquals("int2-asym-g128-spike", resolve("flashcomm2-int2", null, null, null).format().name());
         assertEquals("int6-asym-g128", resolve("flashcomm-int6", null, null, null).format().name());
-        assertEquals(9, CommPresets.all().size());
+        CommSettings deepep = resolve("deepep-ll", null, null, null);
+        assertEquals("bf16", deepep.format().name());
+        assertEquals("fp8-e4m3-g128-sfp32", deepep.dispatch().name());
+        assertEquals("bf16", deepep.combine().name());
+        assertEquals(10, CommPresets.all().size());
         for (CommPreset p : CommPresets.all()) {
             assertFalse(p.source().isBlank(), p.name() + " names its source");
         }
