@@ -15,11 +15,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * libtorch operations reached through a TorchScript module written here (see {@link TorchScriptArchive}) and
- * compiled by libtorch at load time: fused causal attention, {@code torch.scaled_dot_product_attention}, which DJL
+ * libtorch operations reached through a TorchScript module written in a resource next to this class ({@link
+ * #TEMPLATE}, rendered for the model's {@link LayerFeatures}), archived by {@link TorchScriptArchive} and compiled
+ * by libtorch at load time: fused causal attention, {@code torch.scaled_dot_product_attention}, which DJL
  * 0.36 has no binding for (on a GPU it runs FlashAttention and never materializes the {@code [B, heads, L, L]}
  * scores, about a third of an 8B model's forward time at 2048 tokens when done as matmul, mask, softmax, matmul),
  * and a rank's attention and MLP partials as single calls.
@@ -61,180 +64,50 @@ public final class FusedKernels implements AutoCloseable {
     public record LayerFeatures(boolean qkvBias, boolean qkNorm, boolean mlpBias) {
         /** No biases, no q/k norms (what {@link #causalAttention} alone needs). */
         public static final LayerFeatures PLAIN = new LayerFeatures(false, false, false);
+
+        /** The names of {@link FusedKernels#TEMPLATE}'s sections, one per feature, as its parameters are named. */
+        static final Set<String> FLAGS = Set.of("qkv_bias", "qk_norm", "mlp_bias");
+
+        /** The sections of {@link FusedKernels#TEMPLATE} this model keeps. */
+        Set<String> flags() {
+            Set<String> on = new HashSet<>();
+            if (qkvBias) {
+                on.add("qkv_bias");
+            }
+            if (qkNorm) {
+                on.add("qk_norm");
+            }
+            if (mlpBias) {
+                on.add("mlp_bias");
+            }
+            return on;
+        }
     }
 
     /**
-     * TorchScript source. {@code causal_attention}: the fused core; {@code enable_gqa} lets k/v carry fewer heads
-     * than q (heads a multiple of them). {@code attention_partial} and {@code mlp_partial}: one rank's share of a
-     * decoder layer, the same ops as {@code RankLayer}'s (RMSNorm statistics in fp32, rotate-half RoPE, SiLU as
-     * {@code g·sigmoid(g)}), issued by libtorch's interpreter instead of one JNI call each: at TP 4 a layer is
-     * some 150 small ops, and issuing them from Java kept the GPU waiting.
+     * The TorchScript source, a resource next to this class: the module's methods, with why-comments, and sections
+     * kept or dropped by the {@link LayerFeatures} (see {@link ScriptTemplate}).
      */
+    static final String TEMPLATE = "flashcomm_kernels.py.template";
+
+    /** Parsed on first use; see {@link #template()}. */
+    private static ScriptTemplate template;
+
+    /** The TorchScript source for a model with {@code f}: {@link #TEMPLATE} rendered with f's sections. */
     static String source(LayerFeatures f) {
-        String self = "self: __torch__." + CLASS_NAME;
-        return String.join("\n",
-                "class " + CLASS_NAME + "(Module):",
-                "  __parameters__ = []",
-                "  __buffers__ = []",
-                "  training : bool",
-                "  def causal_attention(" + self + ", q: Tensor, k: Tensor, v: Tensor) -> Tensor:",
-                "    return torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
-                "  def rms_norm(" + self + ", x: Tensor, w: Tensor, eps: float) -> Tensor:",
-                "    wide = x.float()",
-                "    ms = torch.mean(torch.square(wide), [-1], True)",
-                "    return torch.mul(torch.div(wide, torch.sqrt(torch.add(ms, eps))).to(x.dtype), w)",
-                "  def residual(" + self + ", x: Tensor, y: Tensor, maxima: Tensor, slot: int) -> Tensor:",
-                "    h = torch.add(x, y)",
-                "    maxima[slot] = torch.max(torch.abs(h)).float()",
-                "    return h",
-                "  def residual_norm(" + self + ", x: Tensor, y: Tensor, w: Tensor, eps: float, maxima: Tensor, "
-                        + "slot: int) -> Tuple[Tensor, Tensor]:",
-                "    h = self.residual(x, y, maxima, slot)",
-                "    return (h, self.rms_norm(h, w, eps))",
-                "  def rotate(" + self + ", x: Tensor, cos: Tensor, sin: Tensor, half: int) -> Tensor:",
-                "    x1 = x[:, :, :, 0:half]",
-                "    x2 = x[:, :, :, half:]",
-                "    return torch.add(torch.mul(x, cos), torch.mul(torch.cat([torch.neg(x2), x1], -1), sin))",
-                qkvProjection("attention_partial", self, f, "wo: Tensor) -> Tensor:"),
-                "    k = self.rotate(torch.transpose(k, 1, 2), cos, sin, half)",
-                "    v = torch.transpose(v, 1, 2)",
-                "    c = torch.scaled_dot_product_attention(q, k, v, None, 0., True, scale=None, enable_gqa=True)",
-                "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
-                "  def masked_attention(" + self + ", q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:",
-                "    return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=None, enable_gqa=True)",
-                qkvProjection("attention_cached", self, f,
-                        "wo: Tensor, k_cache: Tensor, v_cache: Tensor, offset: int, mask: Tensor) -> Tensor:"),
-                "    k_cache[:, :, offset:offset + n] = self.rotate(torch.transpose(k, 1, 2), cos, sin, half)",
-                "    v_cache[:, :, offset:offset + n] = torch.transpose(v, 1, 2)",
-                "    total = offset + n",
-                "    c = torch.scaled_dot_product_attention(q, k_cache[:, :, 0:total], v_cache[:, :, 0:total], mask, "
-                        + "0., False, scale=None, enable_gqa=True)",
-                "    return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)",
-                "  def r16(" + self + ", x: Tensor) -> Tensor:",
-                "    return torch.clamp(x, -65504., 65504.).half().float()",
-                "  def quantize_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float)"
-                        + " -> Tuple[Tensor, Tensor, Tensor]:",
-                "    lo, hi = torch.aminmax(x, dim=1, keepdim=True)",
-                "    mn = self.r16(lo)",
-                "    s = self.r16(torch.div(torch.sub(hi, mn), qmax))",
-                "    s = torch.add(s, torch.eq(s, 0.).float())",
-                "    levels = torch.round(torch.clamp(torch.div(torch.sub(x, mn), s), 0., qmax_f))",
-                "    return (levels, s, mn)",
-                "  def qdq_asym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tensor:",
-                "    levels, s, mn = self.quantize_asym(x, qmax, qmax_f)",
-                "    return torch.add(torch.mul(levels, s), torch.add(mn, 0.))",
-                "  def quantize_sym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tuple[Tensor, Tensor]:",
-                "    a = self.r16(torch.div(torch.amax(torch.abs(x), [1], True), qmax))",
-                "    a = torch.add(a, torch.eq(a, 0.).float())",
-                "    levels = torch.add(torch.round(torch.clamp(torch.div(x, a), -qmax_f, qmax_f)), 0.)",
-                "    return (levels, a)",
-                "  def qdq_sym(" + self + ", x: Tensor, qmax: Tensor, qmax_f: float) -> Tensor:",
-                "    levels, a = self.quantize_sym(x, qmax, qmax_f)",
-                "    return torch.mul(levels, a)",
-                "  def qdq_any(" + self + ", x: Tensor, sym: bool, qmax: Tensor, qmax_f: float) -> Tensor:",
-                "    if sym:",
-                "      return self.qdq_sym(x, qmax, qmax_f)",
-                "    else:",
-                "      return self.qdq_asym(x, qmax, qmax_f)",
-                "  def flash_fake(" + self + ", parts: List[Tensor], length: int, rs_sym: bool, rs_qmax: Tensor, "
-                        + "rs_qmax_f: float, ag_sym: bool, ag_qmax: Tensor, ag_qmax_f: float) -> Tensor:",
-                "    rows = parts[0].size(0)",
-                "    cols = parts[0].size(1)",
-                "    q = self.qdq_any(torch.reshape(torch.cat(parts, 0), [-1, length]), rs_sym, rs_qmax, rs_qmax_f)",
-                "    per = rows * cols // length",
-                "    s = q[0:per]",
-                "    for r in range(1, len(parts)):",
-                "      s = torch.add(s, q[r * per:(r + 1) * per])",
-                "    return torch.reshape(self.qdq_any(s, ag_sym, ag_qmax, ag_qmax_f), [rows, cols])",
-                "  def pack_bits(" + self + ", codes: Tensor, bits: int) -> Tensor:",
-                "    n = codes.size(0)",
-                "    length = codes.size(1)",
-                "    per = 8 // bits",
-                "    nbytes = (length * bits + 7) // 8",
-                "    c = codes.byte()",
-                "    pad = nbytes * per - length",
-                "    if pad > 0:",
-                "      c = torch.cat([c, c.new_zeros([n, pad])], 1)",
-                "    c = torch.reshape(c, [n, nbytes, per])",
-                "    out = c[:, :, 0]",
-                "    for i in range(1, per):",
-                "      out = torch.bitwise_or(out, torch.bitwise_left_shift(c[:, :, i], bits * i))",
-                "    return out.contiguous()",
-                "  def unpack_bits(" + self + ", packed: Tensor, bits: int, length: int) -> Tensor:",
-                "    n = packed.size(0)",
-                "    per = 8 // bits",
-                "    mask = (1 << bits) - 1",
-                "    parts: List[Tensor] = []",
-                "    for i in range(per):",
-                "      parts.append(torch.bitwise_and(torch.bitwise_right_shift(packed, bits * i), mask))",
-                "    codes = torch.reshape(torch.stack(parts, 2), [n, -1])",
-                "    return codes[:, 0:length].float()",
-                "  def pack_groups(" + self + ", x: Tensor, bits: int, sym: bool, qmax: Tensor, qmax_f: float)"
-                        + " -> Tuple[Tensor, Tensor, Tensor]:",
-                "    if sym:",
-                "      levels, a = self.quantize_sym(x, qmax, qmax_f)",
-                "      none = a.new_zeros([0]).half()",
-                "      return (self.pack_bits(torch.add(levels, qmax), bits), a.half(), none)",
-                "    else:",
-                "      levels, s, mn = self.quantize_asym(x, qmax, qmax_f)",
-                "      return (self.pack_bits(levels, bits), s.half(), mn.half())",
-                "  def unpack_groups(" + self + ", codes: Tensor, scale: Tensor, mn: Tensor, bits: int, sym: bool, "
-                        + "qmax: Tensor, length: int) -> Tensor:",
-                "    c = self.unpack_bits(codes, bits, length)",
-                "    if sym:",
-                "      return torch.mul(torch.sub(c, qmax), scale.float())",
-                "    else:",
-                "      return torch.add(torch.mul(c, scale.float()), mn.float())",
-                "  def flash_packed(" + self + ", parts: List[Tensor], length: int, rs_bits: int, rs_sym: bool, "
-                        + "rs_qmax: Tensor, rs_qmax_f: float, ag_bits: int, ag_sym: bool, ag_qmax: Tensor, "
-                        + "ag_qmax_f: float) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:",
-                "    rows = parts[0].size(0)",
-                "    cols = parts[0].size(1)",
-                "    x = torch.reshape(torch.cat(parts, 0), [-1, length])",
-                "    c1, s1, m1 = self.pack_groups(x, rs_bits, rs_sym, rs_qmax, rs_qmax_f)",
-                "    d = self.unpack_groups(c1, s1, m1, rs_bits, rs_sym, rs_qmax, length)",
-                "    per = rows * cols // length",
-                "    s = d[0:per]",
-                "    for r in range(1, len(parts)):",
-                "      s = torch.add(s, d[r * per:(r + 1) * per])",
-                "    c2, s2, m2 = self.pack_groups(s, ag_bits, ag_sym, ag_qmax, ag_qmax_f)",
-                "    out = self.unpack_groups(c2, s2, m2, ag_bits, ag_sym, ag_qmax, length)",
-                "    return (torch.reshape(out, [rows, cols]), c1, s1, m1, c2, s2, m2)",
-                "  def mlp_partial(" + self + ", xn: Tensor, w_gate_up: Tensor, "
-                        + (f.mlpBias() ? "b_gate_up: Tensor, " : "") + "columns: int, w_down: Tensor) -> Tensor:",
-                "    gu = torch.matmul(xn, w_gate_up)",
-                f.mlpBias() ? "    gu = torch.add(gu, b_gate_up)" : "    pass",
-                "    gate = gu[..., 0:columns]",
-                "    up = gu[..., columns:]",
-                "    return torch.matmul(torch.mul(torch.mul(gate, torch.sigmoid(gate)), up), w_down)",
-                "");
+        return template().render(f.flags());
     }
 
     /**
-     * The head of {@code attention_partial} and {@code attention_cached}, written once: the signature up to
-     * {@code tail} (the parameters after {@code head_dim}) and the QKV projection with its bias, the q/k norms,
-     * and rotary on q (each method places its rotated k and its v itself).
+     * {@link #TEMPLATE}, read from the classpath once. Not in a static initializer: there a missing resource would
+     * surface as an {@code ExceptionInInitializerError} once and a bare {@code NoClassDefFoundError} afterwards,
+     * instead of its {@link IllegalStateException} every time.
      */
-    private static String qkvProjection(String name, String self, LayerFeatures f, String tail) {
-        return String.join("\n",
-                "  def " + name + "(" + self + ", xn: Tensor, w_qkv: Tensor, "
-                        + (f.qkvBias() ? "b_qkv: Tensor, " : "")
-                        + (f.qkNorm() ? "q_norm: Tensor, k_norm: Tensor, " : "")
-                        + "eps: float, cos: Tensor, sin: Tensor, heads: int, kv_heads: int, head_dim: int, "
-                        + tail,
-                "    b = xn.size(0)",
-                "    n = xn.size(1)",
-                "    qkv = torch.matmul(xn, w_qkv)",
-                f.qkvBias() ? "    qkv = torch.add(qkv, b_qkv)" : "    pass",
-                "    qw = heads * head_dim",
-                "    kw = kv_heads * head_dim",
-                "    q = torch.reshape(qkv[:, :, 0:qw], [b, n, heads, head_dim])",
-                "    k = torch.reshape(qkv[:, :, qw:qw + kw], [b, n, kv_heads, head_dim])",
-                "    v = torch.reshape(qkv[:, :, qw + kw:qw + 2 * kw], [b, n, kv_heads, head_dim])",
-                f.qkNorm() ? "    q = self.rms_norm(q, q_norm, eps)" : "    pass",
-                f.qkNorm() ? "    k = self.rms_norm(k, k_norm, eps)" : "    pass",
-                "    half = head_dim // 2",
-                "    q = self.rotate(torch.transpose(q, 1, 2), cos, sin, half)");
+    private static synchronized ScriptTemplate template() {
+        if (template == null) {
+            template = ScriptTemplate.load(FusedKernels.class, TEMPLATE, LayerFeatures.FLAGS);
+        }
+        return template;
     }
 
     private final NDManager manager;
@@ -257,6 +130,8 @@ public final class FusedKernels implements AutoCloseable {
      *
      * @throws UnsupportedOperationException when the engine is not PyTorch or libtorch cannot compile the module
      *                                       (callers fall back to unfused operations)
+     * @throws IllegalStateException         when {@link #TEMPLATE} is missing or malformed: a fault of the build,
+     *                                       not of libtorch, so no fallback hides it
      */
     public static FusedKernels load(NDManager parent) {
         return load(parent, LayerFeatures.PLAIN);
@@ -353,7 +228,10 @@ public final class FusedKernels implements AutoCloseable {
         return run("attention_cached", xn.getManager(), args.toArray());
     }
 
-    /** The arguments {@link #qkvProjection}'s signature takes, in order: the optional ones only with their feature. */
+    /**
+     * The arguments of {@code attention_partial} and {@code attention_cached} up to {@code wo}, their shared head,
+     * in order: the optional ones only with their feature, as {@link #TEMPLATE}'s signatures take them.
+     */
     private List<Object> attentionArgs(NDArray xn, NDArray wQkv, NDArray bQkv, NDArray qNorm, NDArray kNorm,
                                        double eps, NDArray cos, NDArray sin, int heads, int kvHeads, int headDim,
                                        NDArray wo) {

@@ -17,6 +17,8 @@ import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class FusedKernelsTest {
 
@@ -41,6 +43,15 @@ class FusedKernelsTest {
                 .chars().collect(java.io.ByteArrayOutputStream::new, (s, c) -> s.write(c), (a, b) -> { })
                 .toByteArray();
         assertArrayEquals(expected, TorchScriptArchive.modulePickle("M"));
+    }
+
+    /** libtorch compiles the module written for every combination of layer features (not only the models'). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.flashcomm.tp.kernels.KernelSourceGoldenTest#allFeatures")
+    void everyFeatureCombinationCompiles(FusedKernels.LayerFeatures features) {
+        try (NDManager m = NDManager.newBaseManager(); FusedKernels kernels = FusedKernels.load(m, features)) {
+            assertEquals(features, kernels.features());
+        }
     }
 
     /** The fused kernel against softmax(q·kᵀ/sqrt(d) + mask)·v written out, with grouped KV heads. */
