@@ -307,8 +307,34 @@ public final class FusedKernels implements AutoCloseable {
                 agSymmetric, Scalars.of(first, agQmax, DataType.FLOAT32), (double) agQmax);
     }
 
+    /**
+     * One rank's routed-expert output {@code [T, H]} over tokens grouped by expert: {@code rows [P]} the token of each
+     * expert-ordered row, {@code weights [P, 1]} its routing weight, {@code positions [T·k]} where each (token, slot)
+     * pair sits among the rows, {@code counts[e]} the rows of expert e, and each expert's {@code [H, 2c]} gate/up and
+     * {@code [c, H]} down shard. The same ops, in the same order, as the per-expert calls it replaces.
+     */
+    public NDArray moeExperts(NDArray x, NDArray rows, NDArray weights, NDArray positions, int[] counts,
+                              NDArray[] wGateUp, NDArray[] wDown, int topK) {
+        long[] n = new long[counts.length];
+        for (int e = 0; e < n.length; e++) {
+            n[e] = counts[e];
+        }
+        PtNDArray[] gu = new PtNDArray[wGateUp.length];
+        PtNDArray[] down = new PtNDArray[wDown.length];
+        for (int e = 0; e < gu.length; e++) {
+            gu[e] = (PtNDArray) wGateUp[e];
+            down[e] = (PtNDArray) wDown[e];
+        }
+        return run("moe_experts", x.getManager(), x, rows, weights, positions, new LongListArg(n), new ListArg(gu),
+                new ListArg(down), (long) topK);
+    }
+
     /** A {@code List[Tensor]} argument. */
     private record ListArg(PtNDArray[] arrays) {
+    }
+
+    /** A {@code List[int]} argument. */
+    private record LongListArg(long[] values) {
     }
 
     /** Runs a method on arrays, doubles and longs; the result is owned by {@code owner}. */
@@ -363,6 +389,9 @@ public final class FusedKernels implements AutoCloseable {
         }
         if (arg instanceof ListArg) {
             return IValue.listFrom(((ListArg) arg).arrays());
+        }
+        if (arg instanceof LongListArg l) {
+            return IValue.listFrom(l.values());
         }
         throw new IllegalArgumentException("no TorchScript value for " + arg);
     }

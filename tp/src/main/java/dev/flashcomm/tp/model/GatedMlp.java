@@ -28,6 +28,18 @@ final class GatedMlp {
         return columns;
     }
 
+    NDArray gateUp() {
+        return wGateUp;
+    }
+
+    NDArray down() {
+        return wDown;
+    }
+
+    boolean hasBias() {
+        return bGateUp != null;
+    }
+
     /**
      * This shard's output {@code [.., H]} (the down_proj bias not included: a row-parallel bias is added once,
      * after the reduction), as one fused call when {@code kernels} is not null.

@@ -109,22 +109,43 @@ final class SparseBlock {
                                          FusedKernels kernels) {
         long tokens = xFlat.getShape().get(0);
         long hidden = xFlat.getShape().get(1);
+        NDArray y = kernels != null ? fusedExperts(xFlat, r, experts, topK, kernels)
+                : routedExperts(xFlat, r, experts, topK, tokens, hidden);
+        if (experts.shared() != null) {
+            y = y.add(experts.shared().apply(xFlat, kernels).mul(gate));
+        }
+        return y;
+    }
+
+    /** The routed experts as one fused call (the GPU path: one JNI crossing per layer and rank, not per expert). */
+    private static NDArray fusedExperts(NDArray xFlat, DeviceRouting r, RankExperts experts, int topK,
+                                        FusedKernels kernels) {
+        GatedMlp[] all = experts.experts();
+        NDArray[] gateUp = new NDArray[all.length];
+        NDArray[] down = new NDArray[all.length];
+        for (int e = 0; e < all.length; e++) {
+            gateUp[e] = all[e].gateUp();
+            down[e] = all[e].down();
+        }
+        return kernels.moeExperts(xFlat, r.rowTokens(), r.rowWeights(), r.pairPositions(), r.counts(), gateUp, down,
+                topK);
+    }
+
+    /** The routed experts as DJL ops, one expert at a time. */
+    private static NDArray routedExperts(NDArray xFlat, DeviceRouting r, RankExperts experts, int topK, long tokens,
+                                        long hidden) {
         NDArray rows = xFlat.get(new NDIndex("{}", r.rowTokens()));
         NDList outputs = new NDList();
         int from = 0;
         for (int e = 0; e < r.counts().length; e++) {
             int n = r.counts()[e];
             if (n > 0) {
-                outputs.add(experts.experts()[e].apply(rows.get(from + ":" + (from + n)), kernels));
+                outputs.add(experts.experts()[e].apply(rows.get(from + ":" + (from + n)), null));
             }
             from += n;
         }
         NDArray weighted = (outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0))
                 .mul(r.rowWeights());
-        NDArray y = weighted.get(new NDIndex("{}", r.pairPositions())).reshape(tokens, topK, hidden).sum(new int[] {1});
-        if (experts.shared() != null) {
-            y = y.add(experts.shared().apply(xFlat, kernels).mul(gate));
-        }
-        return y;
+        return weighted.get(new NDIndex("{}", r.pairPositions())).reshape(tokens, topK, hidden).sum(new int[] {1});
     }
 }
