@@ -329,6 +329,23 @@ public final class FusedKernels implements AutoCloseable {
                 new ListArg(down), (long) topK);
     }
 
+    /**
+     * Experts over rows grouped by expert: {@code counts[e]} consecutive rows of {@code xs} through expert e's
+     * SiLU-gated MLP ({@code [H, 2c]} gate/up, {@code [c, H]} down), the outputs in the rows' order. At least one
+     * count must be positive.
+     */
+    public NDArray expertRows(NDArray xs, int[] counts, NDArray[] wGateUp, NDArray[] wDown) {
+        long[] n = new long[counts.length];
+        PtNDArray[] gu = new PtNDArray[wGateUp.length];
+        PtNDArray[] down = new PtNDArray[wDown.length];
+        for (int e = 0; e < n.length; e++) {
+            n[e] = counts[e];
+            gu[e] = (PtNDArray) wGateUp[e];
+            down[e] = (PtNDArray) wDown[e];
+        }
+        return run("expert_rows", xs.getManager(), xs, new LongListArg(n), new ListArg(gu), new ListArg(down));
+    }
+
     /** A {@code List[Tensor]} argument. */
     private record ListArg(PtNDArray[] arrays) {
     }

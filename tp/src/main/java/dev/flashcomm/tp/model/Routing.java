@@ -34,19 +34,21 @@ public record Routing(int tokens, int topK, int experts, int[] choice, float[] w
         int[] picked = new int[topK];
         for (int t = 0; t < tokens; t++) {
             int row = t * experts;
-            // selection by (probability descending, index ascending): strictly greater replaces, so a tie keeps
-            // the lower index, as the reference rule says
-            for (int j = 0; j < topK; j++) {
-                int best = -1;
-                for (int e = 0; e < experts; e++) {
-                    if (taken(picked, j, e)) {
-                        continue;
-                    }
-                    if (best < 0 || probs[row + e] > probs[row + best]) {
-                        best = e;
-                    }
+            // one pass keeping the k best in order (probability descending, index ascending): a later expert only
+            // moves ahead of one whose probability it strictly exceeds, so a tie keeps the lower index first
+            int filled = 0;
+            for (int e = 0; e < experts; e++) {
+                float p = probs[row + e];
+                if (filled == topK && !(p > probs[row + picked[topK - 1]])) {
+                    continue;
                 }
-                picked[j] = best;
+                int j = Math.min(filled, topK - 1);
+                while (j > 0 && p > probs[row + picked[j - 1]]) {
+                    picked[j] = picked[j - 1];
+                    j--;
+                }
+                picked[j] = e;
+                filled = Math.min(filled + 1, topK);
             }
             float sum = 0f;
             for (int j = 0; j < topK; j++) {
@@ -61,15 +63,6 @@ public record Routing(int tokens, int topK, int experts, int[] choice, float[] w
             }
         }
         return new Routing(tokens, topK, experts, choice, weight);
-    }
-
-    private static boolean taken(int[] picked, int n, int e) {
-        for (int i = 0; i < n; i++) {
-            if (picked[i] == e) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public int pairs() {

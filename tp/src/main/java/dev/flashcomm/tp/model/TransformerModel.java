@@ -434,17 +434,21 @@ public final class TransformerModel implements AutoCloseable {
         NDArray dispatched = comm.transfer(xFlat, layer, Site.DISPATCH, traffic.dispatch());
         NDArray rows = dispatched.get(new NDIndex("{}", index.rowTokens()));
         NDList outputs = new NDList();
-        int from = 0;
         int[] counts = index.counts();
-        for (int e = 0; e < counts.length; e++) {
-            int n = counts[e];
+        int from = 0;
+        for (int owner = 0; owner < ranks.size(); owner++) {
+            // a rank's experts are a contiguous range, so its rows are one contiguous block of the expert order
+            int[] range = plan.range(owner, counts.length);
+            int n = 0;
+            for (int e = range[0]; e < range[1]; e++) {
+                n += counts[e];
+            }
             if (n > 0) {
-                int owner = plan.expertOwner(e, counts.length);
                 Device dev = rankDevices.get(owner);
                 try (NDManager scope = layerScope.newSubManager()) {
                     NDArray mine = onDevice(rows.get(from + ":" + (from + n)), dev);
                     scope.tempAttachAll(mine);
-                    NDArray y = ranks.get(owner).experts().experts()[e].apply(mine, k);
+                    NDArray y = ownedExperts(ranks.get(owner).experts(), range, counts, mine, k);
                     outputs.add(scope.ret(onDevice(y, home)));
                 }
             }
@@ -468,6 +472,34 @@ public final class TransformerModel implements AutoCloseable {
             y = y.add(holder.shared().apply(xFlat, k).mul(block.sharedGate(xFlat)));
         }
         return y.reshape(shape);
+    }
+
+    /**
+     * One rank's experts {@code [range[0], range[1])} over its block of rows (grouped by expert), the outputs in the
+     * rows' order: one fused call when the kernels are loaded, else expert by expert.
+     */
+    private static NDArray ownedExperts(RankExperts experts, int[] range, int[] counts, NDArray rows,
+                                        FusedKernels k) {
+        int size = range[1] - range[0];
+        int[] mine = java.util.Arrays.copyOfRange(counts, range[0], range[1]);
+        if (k != null) {
+            NDArray[] gateUp = new NDArray[size];
+            NDArray[] down = new NDArray[size];
+            for (int i = 0; i < size; i++) {
+                gateUp[i] = experts.experts()[range[0] + i].gateUp();
+                down[i] = experts.experts()[range[0] + i].down();
+            }
+            return k.expertRows(rows, mine, gateUp, down);
+        }
+        NDList outputs = new NDList();
+        int from = 0;
+        for (int i = 0; i < size; i++) {
+            if (mine[i] > 0) {
+                outputs.add(experts.experts()[range[0] + i].apply(rows.get(from + ":" + (from + mine[i])), null));
+            }
+            from += mine[i];
+        }
+        return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
     }
 
     /**
