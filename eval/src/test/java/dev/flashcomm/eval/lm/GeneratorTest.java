@@ -68,7 +68,10 @@ class GeneratorTest {
     @CsvSource({
         "llama3-tiny, 1, 1", "llama3-tiny, 1, 3", "llama3-tiny, 2, 5", "llama3-tiny, 4, 2", "llama3-tiny, 8, 4",
         "qwen2-tiny, 2, 3", "qwen2-tiny, 4, 5", "qwen3-tiny, 2, 5", "qwen3-tiny, 4, 2", "stories260K, 2, 4",
-        "stories260K, 1, 5"})
+        "stories260K, 1, 5",
+        // mixture of experts: every step routes its tokens afresh, the left padding of the batch included
+        "qwen3-moe-tiny, 1, 5", "qwen3-moe-tiny, 2, 3", "qwen2-moe-tiny, 1, 3", "qwen2-moe-tiny, 2, 5",
+        "mixtral-tiny, 1, 5", "mixtral-tiny, 2, 3"})
     void incrementalDecodingEqualsTheFullForward(String name, int tp, int batch) {
         int newTokens = 12;
         try (ScoringModel m = ModelLoader.load(model(name), tp, List.of(TestDevice.get()), DataType.FLOAT32)) {

@@ -126,7 +126,7 @@ final class ModelWeights {
                     postNorms.add(t.get(TensorRole.POST_NORM));
                     outputBiases.add(t.get(TensorRole.O_BIAS));
                     downBiases.add(t.get(TensorRole.DOWN_BIAS));
-                    sparseBlocks.add(config.sparseLayer(l) ? sparseBlock(t, main) : null);
+                    sparseBlocks.add(config.sparseLayer(l) ? sparseBlock(t, main, full) : null);
                     int layer = l;
                     layers.add(buildRanks((s, dev, owner) -> slicer.build(plan, s, t, full, dev, owner, layer),
                             devices, movers));
@@ -142,18 +142,22 @@ final class ModelWeights {
         }
     }
 
-    /** The router as {@code [H, E]} fp32 and the shared expert's gate as {@code [H, 1]}, both on {@code main}. */
-    private SparseBlock sparseBlock(LayerTensors t, NDManager main) {
+    /**
+     * The router as {@code [H, E]} fp32 and the shared expert's gate as {@code [H, 1]}, both on {@code main}. The
+     * checkpoint's rows and the transpose's intermediates go to the layer's {@code full} manager, closed after the
+     * layer: left on {@code main}, the transposed view would keep every sparse layer's {@code [E, H]} rows alive.
+     */
+    private SparseBlock sparseBlock(LayerTensors t, NDManager main, NDManager full) {
         NDArray routerRows = t.get(TensorRole.ROUTER);
+        routerRows.attach(full);
         NDArray router = RankSlicer.transposedCopy(routerRows);
         router.attach(main);
-        routerRows.close();
         NDArray gateRow = t.get(TensorRole.SHARED_EXPERT_GATE);
         NDArray sharedGate = null;
         if (gateRow != null) {
+            gateRow.attach(full);
             sharedGate = RankSlicer.transposedCopy(gateRow);
             sharedGate.attach(main);
-            gateRow.close();
         }
         return new SparseBlock(config.moe(), router, sharedGate);
     }

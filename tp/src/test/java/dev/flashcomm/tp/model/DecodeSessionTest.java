@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (so one is left-padded) are prefilled and then fed three more tokens in steps of 2 and 1; the hidden state of
  * every real slot must equal the full forward's at that position. Run with the explicit core and with the fused
  * calls (the GPU default), on q/k/v biases (qwen2), q/k norms (qwen3) and a rank straddling a KV group
- * (stories260K at TP 3).
+ * (stories260K at TP 3), and on the three mixture-of-experts models at TP 1 and 2: a decode step routes its
+ * {@code [B, n]} tokens (padding slots included) on its own, so each real token must pick the experts, with the
+ * weights, that the full forward gave it (a Qwen3-MoE dense layer, a Qwen2-MoE shared expert, Mixtral's names).
  */
 class DecodeSessionTest {
 
@@ -34,7 +36,9 @@ class DecodeSessionTest {
 
     @ParameterizedTest(name = "{0} TP {1} fused {2}")
     @CsvSource({"stories260K, 1, false", "stories260K, 3, false", "stories260K, 3, true", "llama3-tiny, 2, false",
-        "llama3-tiny, 2, true", "qwen2-tiny, 2, true", "qwen3-tiny, 4, false", "qwen3-tiny, 4, true"})
+        "llama3-tiny, 2, true", "qwen2-tiny, 2, true", "qwen3-tiny, 4, false", "qwen3-tiny, 4, true",
+        "qwen3-moe-tiny, 1, false", "qwen3-moe-tiny, 2, true", "qwen2-moe-tiny, 1, true", "qwen2-moe-tiny, 2, false",
+        "mixtral-tiny, 1, false", "mixtral-tiny, 2, true"})
     void cachedStepsEqualTheFullForwardOfEachRow(String name, int tp, boolean fused) {
         Checkpoint ck = Checkpoint.open(Fixtures.model(name));
         int vocab = ck.config().vocabSize();

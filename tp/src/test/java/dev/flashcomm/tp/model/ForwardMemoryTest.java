@@ -9,20 +9,32 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.flashcomm.tp.Engines;
+import dev.flashcomm.tp.Fixtures;
 import dev.flashcomm.tp.checkpoint.SyntheticCheckpoint;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.comm.Communicator;
 import dev.flashcomm.tp.comm.Site;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The forward's memory is bounded by one layer: what stays alive after a forward pass does not depend on depth,
- * attention in blocks of queries gives the rows of the one-block computation, and Inf/NaN is reported with its layer.
+ * The forward's memory is bounded by one layer, dense or mixture-of-experts: what stays alive after a forward pass
+ * does not depend on depth, attention in blocks of queries gives the rows of the one-block computation, and Inf/NaN
+ * is reported with its layer.
  */
 class ForwardMemoryTest {
 
@@ -73,6 +85,67 @@ class ForwardMemoryTest {
         int deep = arraysAfterForward(8);
         assertEquals(shallow, deep, "arrays alive after a forward pass of 2 vs 8 layers");
         assertTrue(deep < 40, "only inputs, tables, the health buffer and the output stay alive: " + deep);
+    }
+
+    /**
+     * The same bound on the trained mixture-of-experts models, cut to 2 and to 4 layers (a copy whose config.json
+     * says fewer layers; the unused tensors are never read): a sparse block's routing, its index arrays, the
+     * experts' outputs and the shared expert's gate must all die with their layer. And within a forward, the arrays
+     * alive when a layer's all-reduce runs are the same number at every layer of a kind (every sparse layer's
+     * {@code mlp} site, every layer's {@code attention} site): nothing accumulates from layer to layer.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"qwen3-moe-tiny", "qwen2-moe-tiny", "mixtral-tiny"})
+    void moeArraysAliveDoNotGrowWithDepth(String name) throws IOException {
+        Map<String, Integer> shallowSites = new LinkedHashMap<>();
+        Map<String, Integer> deepSites = new LinkedHashMap<>();
+        int shallow = arraysAfterMoeForward(name, 2, shallowSites);
+        int deep = arraysAfterMoeForward(name, 4, deepSites);
+        assertEquals(shallow, deep, name + ": arrays alive after a forward pass of 2 vs 4 layers");
+        Checkpoint ck = Checkpoint.open(Fixtures.model(name));
+        Set<Integer> attention = new TreeSet<>();
+        Set<Integer> sparse = new TreeSet<>();
+        for (int l = 0; l < 4; l++) {
+            attention.add(deepSites.get(l + " " + Site.ATTENTION.id()));
+            if (ck.config().sparseLayer(l)) {
+                sparse.add(deepSites.get(l + " " + Site.MLP.id()));
+            }
+        }
+        assertEquals(1, attention.size(), name + ": arrays alive at each layer's attention all-reduce " + deepSites);
+        assertEquals(1, sparse.size(), name + ": arrays alive at each sparse layer's all-reduce " + deepSites);
+    }
+
+    /**
+     * Arrays left on the batch manager by one forward pass of {@code name} cut to {@code layers} layers at TP 2;
+     * {@code sites} gets, per {@code "layer site"}, the arrays alive (sub-managers included) at its all-reduce.
+     */
+    private int arraysAfterMoeForward(String name, int layers, Map<String, Integer> sites) throws IOException {
+        Path src = Fixtures.model(name);
+        Path dir = Files.createDirectories(tmp.resolve(name + "-" + layers));
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().equals("config.json")) {
+                    Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            }
+        }
+        JsonObject config = JsonParser.parseString(Files.readString(src.resolve("config.json"))).getAsJsonObject();
+        config.addProperty("num_hidden_layers", layers);
+        Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
+        Checkpoint ck = Checkpoint.open(dir);
+        assertEquals(layers, ck.config().numLayers());
+        try (TransformerModel model = TransformerModel.load(ck, ShardPlan.balanced(ck.config(), 2),
+                List.of(Device.cpu()), DataType.FLOAT32);
+             NDManager step = Engines.newRootManager(Device.cpu())) {
+            Communicator counting = (partials, layer, site) -> {
+                sites.put(layer + " " + site.id(), step.getManagedArrays().size());
+                return SUM.allReduce(partials, layer, site);
+            };
+            NDArray hidden = model.finalHidden(step.create(ids(2, 24), new Shape(2, 24)), counting);
+            assertEquals(new Shape(2, 24, ck.config().hiddenSize()), hidden.getShape());
+            assertEquals(2 * layers, sites.size(), "one attention and one mlp all-reduce per layer");
+            return step.getManagedArrays().size();
+        }
     }
 
     @Test
