@@ -9,10 +9,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -120,14 +116,12 @@ public final class ResultsJson {
     }
 
     private static Optional<JsonObject> flashcommObject(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        // checked first: a FIFO beside the CSV would block the read forever, /dev/zero fill the heap
+        Optional<String> read = InputFiles.readTextIfPresent(file, InputFiles.JSON_LIMIT);
+        if (read.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw ResultsException.in(file, "cannot read: " + e.getMessage());
         }
+        String text = read.get();
         try {
             JsonObject flashcomm = JsonParser.parseString(text).getAsJsonObject().getAsJsonObject("flashcomm");
             if (flashcomm == null) {

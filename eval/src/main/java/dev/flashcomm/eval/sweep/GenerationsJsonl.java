@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.lm.Generation;
 import dev.flashcomm.results.AtomicFiles;
+import dev.flashcomm.results.InputFiles;
 import dev.flashcomm.results.ResultRow;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -38,6 +39,10 @@ public final class GenerationsJsonl {
     public static final String FILE = "generations.jsonl";
     private static final Pattern PART = Pattern.compile("generations\\.part-\\d+-of-\\d+\\.jsonl");
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    /** A line holds one prompt's ids, new ids and log-probs: tens of kB for the longest prompts. */
+    static final int MAX_LINE_CHARS = 16 << 20;
+    /** Far above the generations of any sweep; the heap is the usual limit. */
+    static final long MAX_PART_BYTES = 16L << 30;
 
     private GenerationsJsonl() {
     }
@@ -127,24 +132,19 @@ public final class GenerationsJsonl {
             throw new InputException(dir + ": cannot list: " + e.getMessage());
         }
         for (Path part : parts) {
-            List<String> text;
-            try {
-                text = Files.readAllLines(part, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new InputException(part + ": cannot read: " + e.getMessage());
-            }
-            for (int i = 0; i < text.size(); i++) {
+            // a shard's part is checked as every input is: a FIFO or /dev/zero there ends in one line, not a hang
+            InputFiles.forEachLine(part, MAX_PART_BYTES, MAX_LINE_CHARS, (number, text) -> {
                 try {
-                    JsonObject line = JsonParser.parseString(text.get(i)).getAsJsonObject();
+                    JsonObject line = JsonParser.parseString(text).getAsJsonObject();
                     cellOf(line);
                     line.get("index").getAsInt();
                     lines.add(line);
                 } catch (JsonParseException | IllegalStateException | NullPointerException
                          | UnsupportedOperationException | NumberFormatException e) {
-                    throw new InputException(part + ":" + (i + 1) + ": not a generations line (a JSON object with "
+                    throw new InputException(part + ":" + number + ": not a generations line (a JSON object with "
                             + "model, tp, comm, comm_path, task and index)");
                 }
-            }
+            });
         }
         return lines;
     }
