@@ -3,6 +3,7 @@ package dev.flashcomm.eval.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepOutputs;
@@ -12,6 +13,7 @@ import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
 import dev.flashcomm.results.ResultsJson;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -137,6 +139,60 @@ class HostileFilesCliTest {
                 TestProvenance.of("flashcomm sweep --shard 1/2"), plan);
         SweepOutputs.writePart(dir, new Shard(2, 2), new SweepOutputs.Measurements(List.of(INT4), Map.of()), "fp16",
                 TestProvenance.of("flashcomm sweep --shard 2/2"), plan);
+    }
+
+    // ---- 10. endless and enormous results files
+
+    @Test
+    void resultsJsonLinkedToDevZeroIsRefusedAtOnce() throws Exception {
+        Path zero = Path.of("/dev/zero");
+        assumeTrue(Files.exists(zero));
+        Path csv = results(tmp);
+        Path json = Files.createSymbolicLink(tmp.resolve("results.json"), zero);
+        assertBadInput(CliRun.of("report", "--dir", tmp.toString()), json.toString(), "not a regular file");
+        assertBadInput(CliRun.of("merge", "--out", tmp.resolve("m.csv").toString(), csv.toString()),
+                json.toString(), "not a regular file");
+        assertTrue(Files.isSymbolicLink(json));
+    }
+
+    @Test
+    void aShardPartLinkedToDevZeroIsRefusedAtOnce() throws Exception {
+        Path zero = Path.of("/dev/zero");
+        assumeTrue(Files.exists(zero));
+        writeParts(tmp);
+        Path json = tmp.resolve("results.part-1-of-2.json");
+        Files.delete(json);
+        Files.createSymbolicLink(json, zero);
+        assertBadInput(CliRun.of("merge", "--dir", tmp.toString()), json.toString(), "not a regular file");
+    }
+
+    @Test
+    void sparseFilesOfGigabytesAreRefusedWithoutReadingThem() throws Exception {
+        Path csv = sparse(tmp.resolve("results.csv"), 8L << 30);
+        assertBadInput(CliRun.of("gate", "--results", csv.toString(), "--max-acc-drop", "1"), csv.toString());
+        assertBadInput(CliRun.of("report", "--dir", tmp.toString()), csv.toString());
+        assertBadInput(CliRun.of("merge", "--out", tmp.resolve("m.csv").toString(), csv.toString()),
+                csv.toString());
+
+        Path dir = Files.createDirectories(tmp.resolve("j"));
+        results(dir);
+        Path json = sparse(dir.resolve("results.json"), 1L << 30);
+        assertBadInput(CliRun.of("report", "--dir", dir.toString()), json.toString(), "larger than 256 MiB");
+    }
+
+    @Test
+    void aSmallFileWithoutLineEndsCostsOneLineOfMemory() throws Exception {
+        // 64 MiB of NULs: under every size limit, so the line-length limit has to stop it
+        Path csv = sparse(tmp.resolve("results.csv"), 64L << 20);
+        assertBadInput(CliRun.of("gate", "--results", csv.toString(), "--max-acc-drop", "1"),
+                csv + ":1: longer than");
+    }
+
+    private static Path sparse(Path file, long size) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        return file;
     }
 
     @Test
