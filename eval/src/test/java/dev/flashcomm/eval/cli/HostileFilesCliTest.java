@@ -85,6 +85,32 @@ class HostileFilesCliTest {
         assertTrue(isFifo(lock), "the FIFO is left as it was");
     }
 
+    // ---- 13. what a killed cache write leaves
+
+    @Test
+    void aRerunRemovesTheTemporaryEntryAKilledWriterLeft() throws Exception {
+        Path out = tmp.resolve("out");
+        String[] sweep = {"sweep", "--model", StoriesFixture.original().toString(), "--comm", "int4", "--ppl",
+            corpus().toString(), "--seq-len", "64", "--max-windows", "1", "--out", out.toString()};
+        assertEquals(ExitCodes.OK, CliRun.of(sweep).exitCode());
+        Path cache = out.resolve("cache");
+        Path entry;
+        try (Stream<Path> files = Files.list(cache)) {
+            entry = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        // kill -9 between the temporary file's first bytes and the move: no entry, half a temporary file
+        Path leftover = entry.resolveSibling(entry.getFileName() + ".0b7c3a57-1f7e-4f3e-9d2a-6a1c1f0c2e11.tmp");
+        Files.writeString(leftover, "{\"format\": 2, \"cell\": \"half");
+        Files.delete(entry);
+        CliRun rerun = CliRun.of(sweep);
+        assertEquals(ExitCodes.OK, rerun.exitCode(), rerun::transcript);
+        assertFalse(Files.exists(leftover), "the interrupted write's temporary file is gone");
+        assertTrue(Files.isRegularFile(entry), "the cell was measured and cached again");
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList());
+        }
+    }
+
     // ---- 2. results.json beside a CSV
 
     @Test
