@@ -38,8 +38,6 @@ final class SweepRun {
     }
 
     /** @param logSamples write every task item of the cells to {@code OUT/samples/} ({@code --log-samples}) */
-
-    /** @param logSamples write every task item of the cells to {@code OUT/samples/} ({@code --log-samples}) */
     void run(SweepConfig config, boolean logSamples) {
         Instant started = Instant.now();
         PrintWriter out = cmd.getOut();
@@ -55,8 +53,13 @@ final class SweepRun {
                 plan.cells().size(), config.shard().isAll() ? "" : ", shard " + config.shard() + ": " + owned);
         out.flush();
         // a read-only --out fails now, not after the first cell has been computed and could not be cached
-        OutputFiles.createDirectories(config.cacheDir(), "output directory");
         SampleLog samples = logSamples ? new SampleLog(config.out()) : null;
+        if (samples != null) {
+            // the samples files are named by cell, so only the plan knows them: a task file among them would be
+            // replaced by its own log
+            RunFiles.requireApart(RunFiles.samplesOf(plan, samples), RunFiles.inputsOf(config));
+        }
+        OutputFiles.createDirectories(config.cacheDir(), "output directory");
         SweepOutcome outcome = new Sweep(plan, new CellCache(config.cacheDir()), Sweep.plainOpener(config),
                 new SweepConsole(err, System.console() != null, config.cacheDir()), false, samples).run();
         out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),

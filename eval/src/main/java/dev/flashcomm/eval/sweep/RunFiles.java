@@ -39,7 +39,7 @@ public final class RunFiles {
             inputs.putIfAbsent("--ppl " + corpus.name(), corpus.file());
         }
         for (TaskSource task : config.tasks()) {
-            for (Path file : TaskLoader.dataFiles(task.spec(), task.file())) {
+            for (Path file : TaskLoader.dataFiles(task.spec(), task.file(), task.fewshotFile().orElse(null))) {
                 inputs.putIfAbsent("the " + task.spec().name() + " data", file);
             }
         }
@@ -47,6 +47,21 @@ public final class RunFiles {
             inputs.putIfAbsent("--task-file " + prompts.name(), prompts.file());
         }
         return inputs;
+    }
+
+    /**
+     * The samples files {@code --log-samples} writes for the task cells this shard owns, by the file's name under
+     * {@code OUT}: known once the plan names the cells, and checked then, before the first cell.
+     */
+    public static Map<String, Path> samplesOf(SweepPlan plan, SampleLog log) {
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        for (Cell cell : plan.owned()) {
+            if (cell.workload() instanceof TaskWorkload) {
+                Path file = log.file(cell);
+                outputs.put("--log-samples " + SampleLog.DIR + "/" + file.getFileName(), file);
+            }
+        }
+        return outputs;
     }
 
     /** What a sweep of {@code config} writes besides its cache: results and items, or this shard's parts. */

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.eval.sweep.TestProvenance;
+import dev.flashcomm.eval.sweep.TinySweep;
 import dev.flashcomm.results.BaselineComparison;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
@@ -83,6 +85,27 @@ class HostileFilesCliTest {
         CliRun run = HangGuard.run(() -> CliRun.of(sweep), lock);
         assertBadInput(run, lock.toString(), "FIFO", "lock");
         assertTrue(isFifo(lock), "the FIFO is left as it was");
+    }
+
+    // ---- 3. the samples log over an input
+
+    @Test
+    void aTaskFileWhereTheSamplesLogWritesIsRefusedAndKept() throws Exception {
+        Path out = tmp.resolve("out");
+        Path task = Files.createDirectories(out.resolve("samples")).resolve("stories260K_tp2_fp16_arc_easy.jsonl");
+        Files.copy(TinySweep.demo("tasks/arc/arc_easy_test.jsonl"), task);
+        byte[] before = Files.readAllBytes(task);
+        CliRun run = CliRun.of("sweep", "--model", StoriesFixture.original().toString(), "--comm", "int4",
+                "--task-file", "arc_easy=" + task, "--limit", "2", "--log-samples", "--out", out.toString());
+        assertBadInput(run, "--log-samples samples/stories260K_tp2_fp16_arc_easy.jsonl and the arc_easy data name "
+                + "the same file");
+        assertArrayEquals(before, Files.readAllBytes(task), "the task file is intact");
+        assertFalse(Files.exists(out.resolve("cache")), "refused before any cell");
+
+        // the same file without --log-samples is only read
+        CliRun plain = CliRun.of("sweep", "--model", StoriesFixture.original().toString(), "--comm", "int4",
+                "--task-file", "arc_easy=" + task, "--limit", "2", "--out", out.toString());
+        assertEquals(ExitCodes.OK, plain.exitCode(), plain::transcript);
     }
 
     // ---- 13. what a killed cache write leaves
