@@ -97,6 +97,7 @@ public final class Gate {
                     continue;
                 }
             }
+            requireSameSettings(row, label, resultsSource, ref.get(), ownBaseline ? resultsSource : baselineSource);
             if (!hasBound(row.metricKind())) {
                 notGated.add(label + ": no " + switch (row.metricKind()) {
                     case ACCURACY -> "accuracy";
@@ -145,6 +146,19 @@ public final class Gate {
                         : " (at least " + fmt("%.0f", min) + ")"));
             }
         }
+    }
+
+    /**
+     * A row judged against a reference measured with other settings (another {@code --limit}, {@code --seq-len},
+     * dtype) would pass or fail on the settings, not the format: bad input, never a verdict.
+     */
+    private static void requireSameSettings(ResultRow row, String label, String rowSource, ResultRow ref,
+                                            String refSource) {
+        PlanSettings.of(row).differenceFrom(PlanSettings.of(ref)).ifPresent(d -> {
+            throw new ResultsException(rowSource + ": " + label + " was measured with " + d.mineText()
+                    + ", its reference in " + refSource + " with " + d.theirsText() + "; gate against a reference "
+                    + "measured with the same settings");
+        });
     }
 
     private boolean hasBound(MetricKind kind) {

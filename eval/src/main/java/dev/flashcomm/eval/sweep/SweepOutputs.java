@@ -4,8 +4,10 @@ import dev.flashcomm.eval.InputException;
 import dev.flashcomm.results.BaselineComparison;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
+import dev.flashcomm.results.ItemsAgreement;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.PartIdentity;
+import dev.flashcomm.results.PlanIdentity;
 import dev.flashcomm.results.Provenance;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
@@ -366,11 +368,30 @@ public final class SweepOutputs {
             ResultsJson.readPart(ResultsJson.besideCsv(dir.resolve(resultsPart(shard))))
                     .ifPresent(id -> byResultsHash.put(id.resultsSha256(), id.shard()));
         }
+        Path firstJson = null;
+        PlanIdentity first = null;
         for (int i = 1; i <= n; i++) {
             Shard shard = new Shard(i, n);
             Path results = dir.resolve(resultsPart(shard));
             Path items = dir.resolve(itemsPart(shard));
             plan = checkIdentity(results, items, shard, plan, byResultsHash);
+            // the same cells are not the same plan: a shard rerun with --limit 3 or on another checkpoint lists them too
+            Path json = ResultsJson.besideCsv(results);
+            Optional<Provenance> provenance = ResultsJson.readProvenance(json);
+            if (provenance.isPresent()) {
+                PlanIdentity identity = PlanIdentity.of(provenance.get());
+                if (first == null) {
+                    first = identity;
+                    firstJson = json;
+                } else {
+                    Optional<String> difference = identity.differenceFrom(first);
+                    if (difference.isPresent()) {
+                        throw new InputException(json + ": " + difference.get() + " as in " + firstJson.getFileName()
+                                + "; the parts come from different sweep commands: run shard " + shard
+                                + " again with the other parts' settings, model and data");
+                    }
+                }
+            }
             List<ResultRow> rows = ResultsCsv.read(results);
             Set<String> present = new HashSet<>();
             rows.forEach(r -> present.add(cellOf(r)));
@@ -410,10 +431,14 @@ public final class SweepOutputs {
         for (Path f : resultFiles) {
             rowPieces.add(ResultsCsv.read(f).stream().map(ResultRow::withoutComparison).toList());
         }
+        List<ResultRow> rows = ResultsMerge.merge(rowPieces);
         List<Map<CellKey, List<ItemScore>>> itemPieces = new ArrayList<>();
         for (Path f : itemFiles) {
-            itemPieces.add(ItemsCsv.read(f));
+            Map<CellKey, List<ItemScore>> piece = ItemsCsv.read(f);
+            // nothing ties an items file to its results file but what its scores add up to
+            ItemsAgreement.requireMatches(rows, piece, "--items " + f);
+            itemPieces.add(piece);
         }
-        return new Measurements(ResultsMerge.merge(rowPieces), ResultsMerge.mergeItems(itemPieces));
+        return new Measurements(rows, ResultsMerge.mergeItems(itemPieces));
     }
 }
