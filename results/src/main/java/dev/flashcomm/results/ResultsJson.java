@@ -264,12 +264,19 @@ public final class ResultsJson {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
+    /**
+     * Whether the row's cell generates (an agreement task, GSM8K's exact matches): lm-eval's {@code generate_until},
+     * whose generations go to {@code generations.jsonl}, one line per item.
+     */
+    public static boolean isGeneration(ResultRow row) {
+        return row.task().startsWith("agreement:") || FILTERED.containsKey(row.metric());
+    }
+
     private static String outputType(List<ResultRow> cellRows) {
         if (cellRows.get(0).task().startsWith("ppl:")) {
             return "loglikelihood_rolling";
         }
-        if (cellRows.get(0).task().startsWith("agreement:")
-                || FILTERED.containsKey(cellRows.get(0).metric())) {
+        if (isGeneration(cellRows.get(0))) {
             return "generate_until"; // greedy continuations, lm-eval's name for generation requests
         }
         boolean target = cellRows.stream().anyMatch(r -> r.metricKind() == MetricKind.LOWER_IS_BETTER);

@@ -11,6 +11,7 @@ import dev.flashcomm.eval.lm.Generation;
 import dev.flashcomm.results.AtomicFiles;
 import dev.flashcomm.results.InputFiles;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.results.ResultsJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -115,6 +117,31 @@ public final class GenerationsJsonl {
         }
         return lines.stream().sorted(Comparator.comparingInt((JsonObject l) -> rank.get(cellOf(l)))
                 .thenComparingInt(l -> l.get("index").getAsInt())).toList();
+    }
+
+    /** A generation cell with fewer lines than items: {@code found} of {@code expected}. */
+    public record Shortfall(String cell, long found, long expected) {
+    }
+
+    /**
+     * The first generation cell of {@code rows} (see {@link ResultsJson#isGeneration}) whose lines are fewer than
+     * its N, in row order; empty when every one is complete. A merge that wrote the lines it found would drop a
+     * shard's generations without a word.
+     */
+    public static Optional<Shortfall> shortfall(List<JsonObject> lines, List<ResultRow> rows) {
+        Map<String, Long> counts = new HashMap<>();
+        for (JsonObject line : lines) {
+            counts.merge(cellOf(line), 1L, Long::sum);
+        }
+        for (ResultRow r : rows) {
+            if (ResultsJson.isGeneration(r)) {
+                long found = counts.getOrDefault(SweepOutputs.cellOf(r), 0L);
+                if (found < r.n()) {
+                    return Optional.of(new Shortfall(SweepOutputs.cellOf(r), found, r.n()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**

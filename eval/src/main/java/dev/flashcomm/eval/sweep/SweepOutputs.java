@@ -213,6 +213,24 @@ public final class SweepOutputs {
         return out;
     }
 
+    /**
+     * The shard part of {@code dir} whose results hold {@code cellId} (as {@link #cellOf} names it): for telling the
+     * user which shard to run again; empty when none does.
+     */
+    public static Optional<Shard> shardHolding(Path dir, String cellId) {
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "results.part-*.csv")) {
+            for (Path f : list) {
+                Matcher m = RESULTS_PART.matcher(f.getFileName().toString());
+                if (m.matches() && ResultsCsv.read(f).stream().anyMatch(r -> cellOf(r).equals(cellId))) {
+                    return Optional.of(new Shard(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a hint for a message: without it the message names the cell alone
+        }
+        return Optional.empty();
+    }
+
     /** A cell as {@link #planCells} names it, from its fields. */
     public static String cellOf(String model, int tp, String comm, String commPath, String task) {
         return cellId(model, tp, comm, commPath, task);

@@ -144,6 +144,36 @@ class PlanAgreementCliTest {
         assertEquals(ExitCodes.OK, same.exitCode(), same::transcript);
     }
 
+    // ---- 4. a shard's generations lost between the sweep and the merge
+
+    @Test
+    void aMissingOrCutGenerationsPartIsRefusedNotDropped() throws IOException {
+        Path prompts = Files.writeString(tmp.resolve("prompts.txt"), "Once upon a time\nLily saw a dog\nTom ran\n");
+        Path out = tmp.resolve("out");
+        for (String shard : List.of("1/2", "2/2")) {
+            CliRun run = CliRun.of("sweep", "--model", StoriesFixture.original().toString(), "--comm", "int4",
+                    "--task-file", "agreement:s=" + prompts, "--max-new-tokens", "3", "--shard", shard,
+                    "--out", out.toString());
+            assertEquals(ExitCodes.OK, run.exitCode(), run::transcript);
+        }
+        Path part = out.resolve("generations.part-2-of-2.jsonl");
+        List<String> lines = Files.readAllLines(part);
+        assertEquals(3, lines.size(), "shard 2/2 owns the int4 cell: one line per prompt");
+
+        Files.write(part, lines.subList(0, 1));
+        assertBadInput(CliRun.of("merge", "--dir", out.toString()), part + ": holds 1 of the 3 generations of "
+                + "stories260K tp=2 int4-asym-g128 fake agreement:s (missing or cut short); run shard 2/2 again");
+        Files.delete(part);
+        assertBadInput(CliRun.of("merge", "--dir", out.toString()), part + ": holds 0 of the 3 generations");
+        assertFalse(Files.exists(out.resolve("generations.jsonl")), "nothing written");
+        assertFalse(Files.exists(out.resolve("results.csv")), "nothing written");
+
+        Files.write(part, lines);
+        CliRun merge = CliRun.of("merge", "--dir", out.toString());
+        assertEquals(ExitCodes.OK, merge.exitCode(), merge::transcript);
+        assertEquals(6, Files.readAllLines(out.resolve("generations.jsonl")).size());
+    }
+
     private static CellKey cell(String comm) {
         return new CellKey("llama3-tiny", 2, comm, "piqa", "acc");
     }
