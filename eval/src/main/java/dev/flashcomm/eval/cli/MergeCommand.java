@@ -118,7 +118,7 @@ public final class MergeCommand implements Callable<Integer> {
         stdout.print(SummaryTable.render(compared, baseline));
         stdout.println();
         kept.ifPresent(k -> stdout.println("kept        " + k + " (the earlier results.csv: it holds cells this merge "
-                + "did not reproduce; items and results.json alike)"));
+                + "did not reproduce; items, results.json and generations.jsonl alike)"));
         stdout.println("wrote       " + results);
         stdout.println("wrote       " + items);
         stdout.println("wrote       " + ResultsJson.besideCsv(results));

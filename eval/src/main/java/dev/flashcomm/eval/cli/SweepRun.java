@@ -83,7 +83,7 @@ final class SweepRun {
             out.print(SummaryTable.render(compared, baseline));
             out.println();
             kept.ifPresent(k -> out.println("kept        " + k + " (the earlier results.csv: it holds cells this "
-                    + "sweep did not reproduce; items and results.json alike)"));
+                    + "sweep did not reproduce; items, results.json and generations.jsonl alike)"));
             out.println("wrote       " + results);
             out.println("wrote       " + items);
             out.println("wrote       " + ResultsJson.besideCsv(results));

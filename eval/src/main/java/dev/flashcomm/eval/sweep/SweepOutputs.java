@@ -18,7 +18,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -123,12 +123,21 @@ public final class SweepOutputs {
     }
 
     /**
+     * The files of one run in its output directory, by stem and extension: kept together by {@link #keepPrevious},
+     * since a results.csv without the generations behind it (or the reverse) cannot be checked any more.
+     */
+    private static final List<List<String>> RUN_FILES = List.of(List.of("results", ".csv"), List.of("items", ".csv"),
+            List.of("results", ".json"), List.of("generations", ".jsonl"));
+
+    /**
      * Keeps an earlier run's results from being replaced by a run that does not reproduce them. When
      * {@code outDir/results.csv} holds a row that {@code newRows} lacks or measured differently (a narrower or
-     * changed sweep into the same directory; the wall time alone does not count), its {@code results.csv}, {@code items.csv} and {@code results.json}
-     * are renamed to {@code results.<STAMP>.csv}, {@code items.<STAMP>.csv} and {@code results.<STAMP>.json}, STAMP
-     * being that run's start (from its results.json, else the file's modification time). A rerun or a superset
-     * replaces the file, as nothing is lost.
+     * changed sweep into the same directory; the wall time alone does not count), every file of that run
+     * ({@code results.csv}, {@code items.csv}, {@code results.json}, {@code generations.jsonl}) is renamed to
+     * {@code results.<STAMP>.csv}, {@code items.<STAMP>.csv}, {@code results.<STAMP>.json} and
+     * {@code generations.<STAMP>.jsonl}, STAMP being that run's start (from its results.json, else the file's
+     * modification time), followed by {@code -2}, {@code -3}, ... when an earlier kept run has that stamp: a kept file
+     * is never replaced. A rerun or a superset replaces the files, as nothing is lost.
      *
      * @return the name the earlier results were kept under, when they were
      * @throws InputException naming the file when it cannot be renamed
@@ -147,12 +156,22 @@ public final class SweepOutputs {
         } catch (ResultsException unreadable) {
             // an unreadable earlier file is kept too: it is not this run's to destroy
         }
-        String stamp = STAMP.format(previousStart(outDir, results));
-        Path archived = outDir.resolve("results." + stamp + ".csv");
-        move(results, archived);
-        move(outDir.resolve(ITEMS), outDir.resolve("items." + stamp + ".csv"));
-        move(outDir.resolve(RESULTS_JSON), outDir.resolve("results." + stamp + ".json"));
-        return Optional.of(archived);
+        String stamp = freeStamp(outDir, STAMP.format(previousStart(outDir, results)));
+        for (List<String> file : RUN_FILES) {
+            move(outDir.resolve(file.get(0) + file.get(1)), outDir.resolve(file.get(0) + "." + stamp + file.get(1)));
+        }
+        return Optional.of(outDir.resolve("results." + stamp + ".csv"));
+    }
+
+    /** {@code stamp}, or {@code stamp-2}, {@code stamp-3}, ...: the first under which no run's file is kept yet. */
+    private static String freeStamp(Path outDir, String stamp) {
+        for (int n = 1; ; n++) {
+            String candidate = n == 1 ? stamp : stamp + "-" + n;
+            if (RUN_FILES.stream().noneMatch(f -> Files.exists(outDir.resolve(f.get(0) + "." + candidate + f.get(1)),
+                    LinkOption.NOFOLLOW_LINKS))) {
+                return candidate;
+            }
+        }
     }
 
     /** Everything a row says but its wall time, which differs whenever a cell is measured again. */
@@ -183,7 +202,8 @@ public final class SweepOutputs {
             return;
         }
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            // no REPLACE_EXISTING: a kept file that appeared meanwhile is an error, never overwritten
+            Files.move(from, to);
         } catch (IOException e) {
             throw new InputException(from + ": cannot keep the earlier results as " + to.getFileName() + ": "
                     + e.getMessage());
