@@ -197,6 +197,17 @@ class HostileInputCliTest {
     }
 
     @Test
+    void anUnkTokenOutsideTheVocabularyIsOneLineNotAStackTrace() throws IOException {
+        Path dir = StoriesFixture.copyTo(tmp);
+        JsonObject tok = JsonParser.parseString(Files.readString(dir.resolve("tokenizer.json"))).getAsJsonObject();
+        tok.getAsJsonObject("model").addProperty("unk_token", "<not-in-vocab>");
+        tok.getAsJsonObject("model").addProperty("byte_fallback", false);
+        Files.writeString(dir.resolve("tokenizer.json"), tok.toString(), StandardCharsets.UTF_8);
+        Files.writeString(corpus(), "caf\u00e9 \u6f22 " + Files.readString(corpus()), StandardCharsets.UTF_8);
+        assertBadInput(ppl(dir), dir.resolve("tokenizer.json").toString(), "unk_token is not in its vocabulary");
+    }
+
+    @Test
     void onePositionIsNotAModel() throws IOException {
         Path dir = StoriesFixture.copyTo(tmp);
         JsonObject cfg = StoriesFixture.config(dir);
