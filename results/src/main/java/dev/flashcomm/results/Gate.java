@@ -121,8 +121,9 @@ public final class Gate {
 
     /**
      * A finite value no measurement can produce (an accuracy outside [0, 1], a perplexity below 1) means the file
-     * was edited or written by something else: bad input, not a regression, and never a pass. Non-finite values are
-     * what a diverged model produces, and are judged as violations instead.
+     * was edited or written by something else: bad input, not a regression, and never a pass. A results file with a
+     * non-finite value is refused when it is read ({@link ResultsCsv#read}); rows handed in directly that carry one
+     * (a diverged model) are judged as violations.
      */
     private static void checkPossible(List<ResultRow> rows, String source) {
         for (ResultRow row : rows) {
