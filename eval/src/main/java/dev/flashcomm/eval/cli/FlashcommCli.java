@@ -53,6 +53,7 @@ public final class FlashcommCli implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new FlashcommCli());
         cmd.setUsageHelpWidth(USAGE_WIDTH);
         addExitCodes(cmd);
+        cmd.setExecutionStrategy(FlashcommCli::refuseUnmatchedThenRun);
         // picocli would print the whole usage after the message; bad input is one line, with a pointer to the help
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
@@ -73,6 +74,20 @@ public final class FlashcommCli implements Callable<Integer> {
             return ExitCodes.FAILURE;
         });
         return cmd;
+    }
+
+    /**
+     * picocli lets a help option win over arguments it could not match, so {@code flashcomm census --help} printed
+     * the top-level help and exited 0, and a CI script's typo passed. An unmatched argument at any level is a usage
+     * error, help or not.
+     */
+    private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+            if (!level.unmatched().isEmpty()) {
+                throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /** {@code ; did you mean 'sweep'?} for a mistyped command or option, as picocli would have suggested. */
