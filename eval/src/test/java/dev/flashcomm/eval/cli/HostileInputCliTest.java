@@ -217,6 +217,15 @@ class HostileInputCliTest {
     }
 
     @Test
+    void aNegativeSlidingWindowIsRefusedNamingConfigJson() throws IOException {
+        Path dir = StoriesFixture.copyTo(tmp);
+        JsonObject cfg = StoriesFixture.config(dir);
+        cfg.addProperty("sliding_window", -1);
+        StoriesFixture.writeConfig(dir, cfg);
+        assertBadInput(ppl(dir), "config.json", "\"sliding_window\" must not be negative: -1");
+    }
+
+    @Test
     void tiedEmbeddingsThatAreAStringAreRefused() throws IOException {
         Path dir = StoriesFixture.copyTo(tmp);
         JsonObject cfg = StoriesFixture.config(dir);

@@ -94,6 +94,9 @@ public final class ModelConfigReader {
         boolean slidingEnabled = arch == Architecture.LLAMA || bool(json, "use_sliding_window", false);
         if (slidingEnabled && sw != null && !sw.isJsonNull()) {
             window = asInt("sliding_window", sw);
+            if (window < 0) { // 0 and null mean none; a negative window is no window at all
+                throw new IllegalArgumentException("\"sliding_window\" must not be negative: " + shown(sw));
+            }
         }
         String dtype = string(json, "torch_dtype", string(json, "dtype", "float32"));
         int vocab = requiredInt(json, "vocab_size");
