@@ -57,17 +57,17 @@ public final class FlashcommCli implements Callable<Integer> {
         // picocli would print the whole usage after the message; bad input is one line, with a pointer to the help
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
-            failed.getErr().println("flashcomm: " + firstLine(ex.getMessage()) + suggestion(ex) + " (see '"
-                    + failed.getCommandSpec().qualifiedName() + " --help')");
+            failed.getErr().println("flashcomm: " + MessageLine.of(firstLine(ex.getMessage()) + suggestion(ex))
+                    + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
             if (isUserError(ex)) {
-                commandLine.getErr().println("flashcomm: " + ex.getMessage());
+                commandLine.getErr().println("flashcomm: " + MessageLine.of(ex.getMessage()));
                 return ExitCodes.BAD_INPUT;
             }
             if (ex instanceof ArithmeticException) {
-                commandLine.getErr().println("flashcomm: " + ex.getMessage());
+                commandLine.getErr().println("flashcomm: " + MessageLine.of(ex.getMessage()));
                 return ExitCodes.FAILURE;
             }
             ex.printStackTrace(commandLine.getErr());

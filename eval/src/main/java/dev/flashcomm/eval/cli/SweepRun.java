@@ -45,7 +45,7 @@ final class SweepRun {
         // before the plan reads anything: results over a corpus or a task file would destroy it at the end
         RunFiles.requireApart(RunFiles.outputsOf(config), RunFiles.inputsOf(config));
         SweepPlan plan = SweepPlanner.plan(config);
-        plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
+        plan.notes().forEach(n -> err.println("flashcomm: note: " + MessageLine.of(n)));
         int workloads = config.tasks().size() + config.corpora().size() + config.agreements().size();
         int owned = plan.owned().size();
         out.printf(Locale.ROOT, "sweep       %d model(s) x %d TP x %d comm x %d task/corpus = %d cells%s%n",
