@@ -108,6 +108,17 @@ class HostileFilesCliTest {
         assertEquals(ExitCodes.OK, plain.exitCode(), plain::transcript);
     }
 
+    @Test
+    void aGenerationTaskFileWhereGenerationsJsonlGoesIsRefused() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Path task = out.resolve("generations.jsonl");
+        Files.writeString(task, "{\"question\": \"What is 1+1?\", \"answer\": \"1+1=2\\n#### 2\"}\n");
+        CliRun run = CliRun.of("sweep", "--model", StoriesFixture.original().toString(), "--comm", "int4",
+                "--task-file", "gsm8k=" + task, "--num-fewshot", "0", "--out", out.toString());
+        assertBadInput(run, "--out generations.jsonl and the gsm8k data name the same file");
+        assertTrue(Files.readString(task).startsWith("{\"question\""), "the task file is intact");
+    }
+
     // ---- 13. what a killed cache write leaves
 
     @Test
