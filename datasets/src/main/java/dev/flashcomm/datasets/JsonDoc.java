@@ -210,7 +210,22 @@ final class JsonDoc {
 
     private String asString(JsonElement e, String key) {
         if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
-            return e.getAsString();
+            String s = e.getAsString();
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                boolean paired = Character.isHighSurrogate(c) ? i + 1 < s.length()
+                        && Character.isLowSurrogate(s.charAt(i + 1)) : !Character.isLowSurrogate(c);
+                if (!paired) {
+                    // JSON's \\ud800 escape can say what UTF-8 cannot: the tokenizer would turn it into U+FFFD unseen
+                    throw error("field \"" + path(key) + "\" holds a lone surrogate "
+                            + String.format("\\u%04x", (int) c) + " at character " + i
+                            + ": half of a UTF-16 pair is no text");
+                }
+                if (Character.isHighSurrogate(c)) {
+                    i++;
+                }
+            }
+            return s;
         }
         throw error("field \"" + path(key) + "\" must be a string, got " + kind(e));
     }

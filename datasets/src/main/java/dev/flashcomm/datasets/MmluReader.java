@@ -31,12 +31,13 @@ final class MmluReader implements TaskReader {
             csv = csv.substring(1);
         }
         List<TaskItem> items = new ArrayList<>();
+        LineCounter lines = new LineCounter(csv);
         try (CSVParser parser = CSVParser.parse(new StringReader(csv), FORMAT)) {
             for (CSVRecord record : parser) {
                 if (limit > 0 && items.size() >= limit) {
                     break;
                 }
-                items.add(item(record, items.size(), source, csv));
+                items.add(item(record, items.size(), source, lines.lineAt(record.getCharacterPosition())));
             }
         } catch (IOException e) {
             // nothing to read from but a string: only a CSVException gets here
@@ -51,8 +52,8 @@ final class MmluReader implements TaskReader {
         return items;
     }
 
-    private static TaskItem item(CSVRecord record, int index, SourceLines source, String csv) {
-        int line = lineOf(csv, record.getCharacterPosition());
+    /** @param line the 0-based line the record starts on */
+    private static TaskItem item(CSVRecord record, int index, SourceLines source, int line) {
         // errorAt counts lines from 0, like SourceLines, whose lines are the file's "\n"-separated lines
         if (record.size() != FIELDS) {
             throw source.errorAt(line, "expected " + FIELDS + " fields (question,A,B,C,D,answer), got "
@@ -72,14 +73,32 @@ final class MmluReader implements TaskReader {
         return new TaskItem(index, LETTERS.stream().map(l -> Choice.of(ctx, l)).toList(), gold);
     }
 
-    /** The 0-based line a record starts on. */
-    private static int lineOf(String csv, long position) {
-        int line = 0;
-        for (int i = 0; i < position && i < csv.length(); i++) {
-            if (csv.charAt(i) == '\n') {
-                line++;
-            }
+    /**
+     * The 0-based line of a character position, for positions asked in increasing order (records come in file
+     * order): each call counts only the newlines since the previous one, so a file costs one pass. Counting from the
+     * start for every record made an 80,000-row file take minutes.
+     */
+    static final class LineCounter {
+        private final String text;
+        private int position;
+        private int line;
+
+        LineCounter(String text) {
+            this.text = text;
         }
-        return line;
+
+        int lineAt(long target) {
+            if (target < position) { // not expected: start again rather than answer wrongly
+                position = 0;
+                line = 0;
+            }
+            int end = (int) Math.min(target, text.length());
+            for (; position < end; position++) {
+                if (text.charAt(position) == '\n') {
+                    line++;
+                }
+            }
+            return line;
+        }
     }
 }

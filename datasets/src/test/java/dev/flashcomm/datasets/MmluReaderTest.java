@@ -50,6 +50,44 @@ class MmluReaderTest {
     }
 
     @Test
+    void aLargeFileWithMultiLineFieldsReadsWholeAndNamesTheRightLine(@TempDir Path dir) {
+        // every 7th record spans three lines: the line of each record depends on every record before it
+        StringBuilder csv = new StringBuilder();
+        int line = 1;
+        int badLine = 0;
+        int rows = 30_000;
+        for (int i = 0; i < rows; i++) {
+            String question = i % 7 == 0 ? "\"q" + i + "\nsecond line\r\nthird\"" : "q" + i;
+            if (i == rows - 2) {
+                badLine = line;
+            }
+            csv.append(question).append(",a,b,c,d,").append(i == rows - 2 ? "E" : "ABCD".charAt(i % 4)).append('\n');
+            line += i % 7 == 0 ? 3 : 1;
+        }
+        Path file = Files2.text(dir, "big.csv", csv.toString());
+        DataException e = assertThrows(DataException.class, () -> TaskLoader.load(ALGEBRA, file, 2));
+        assertEquals(file + ":" + badLine + ": answer must be one of A, B, C, D, got \"E\"", e.getMessage(),
+                "every line counted once, even under a limit of 2");
+
+        Path good = Files2.text(dir, "good.csv", csv.toString().replace(",E\n", ",A\n"));
+        List<TaskItem> items = TaskLoader.load(ALGEBRA.withFewShot(FewShotSpec.LM_EVAL_DEFAULT), good, 0);
+        assertEquals(rows, items.size());
+        assertEquals("q29996\nA. a\nB. b\nC. c\nD. d\nAnswer:", items.get(29_996).choices().get(0).context());
+        assertEquals("q29995\nsecond line\r\nthird\nA. a\nB. b\nC. c\nD. d\nAnswer:",
+                items.get(29_995).choices().get(0).context());
+    }
+
+    @Test
+    void theLineCounterAnswersInOnePass() {
+        MmluReader.LineCounter lines = new MmluReader.LineCounter("a\nb\n\nc\nd");
+        assertEquals(0, lines.lineAt(0));
+        assertEquals(1, lines.lineAt(2));
+        assertEquals(3, lines.lineAt(5));
+        assertEquals(4, lines.lineAt(100), "past the end: the last line");
+        assertEquals(1, lines.lineAt(2), "asked out of order it starts again");
+    }
+
+    @Test
     void badRecordsNameTheFileAndLine(@TempDir Path dir) {
         Path fields = Files2.lines(dir, "f.csv", "q,a,b,c,d,A", "\"two\nlines\",a,b,c,A");
         assertEquals(fields + ":2: expected 6 fields (question,A,B,C,D,answer), got 5",

@@ -40,6 +40,19 @@ class PromptFileTest {
     }
 
     @Test
+    void aLoneSurrogateIsRefusedNotReplaced(@TempDir Path dir) {
+        // JSON escapes can hold half a UTF-16 pair, which no UTF-8 text can: the tokenizer would make it U+FFFD
+        Path lone = Files2.lines(dir, "s.jsonl", j("{'prompt': 'ok \\ud83d'}"), j("{'prompt': 'x \\ude00 y'}"));
+        assertEquals(lone + ":1: field \"prompt\" holds a lone surrogate \\ud83d at character 3: half of a UTF-16 "
+                + "pair is no text", error(lone));
+        Path low = Files2.lines(dir, "l.jsonl", j("{'prompt': 'x \\ude00 y'}"));
+        assertEquals(low + ":1: field \"prompt\" holds a lone surrogate \\ude00 at character 2: half of a UTF-16 "
+                + "pair is no text", error(low));
+        Path pair = Files2.lines(dir, "p.jsonl", j("{'prompt': 'smile \\ud83d\\ude00'}"));
+        assertEquals(List.of("smile \ud83d\ude00"), PromptFile.read(pair), "a whole pair is a character");
+    }
+
+    @Test
     void aFileWithoutPromptsIsAnError(@TempDir Path dir) {
         Path blank = Files2.lines(dir, "b.txt", "", "  ");
         assertEquals(blank + ": no prompts (one per line, or JSONL lines {\"prompt\": ...})", error(blank));

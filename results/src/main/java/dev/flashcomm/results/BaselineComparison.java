@@ -25,8 +25,9 @@ public final class BaselineComparison {
      * @param items per-item scores by cell (may lack cells, see the class comment)
      * @return the rows in input order with BASELINE, DELTA, REL_DELTA, P_VALUE and TEST filled; baseline rows are
      *         compared with themselves (delta 0, no test)
-     * @throws ResultsException when a row has no baseline row, when rows repeat a cell, or when the item scores of a
-     *         cell and its baseline do not pair up
+     * @throws ResultsException when a row has no baseline row, when rows repeat a cell, when a row and its baseline
+     *         were measured with different {@link PlanSettings}, or when the item scores of a cell and its baseline do
+     *         not pair up
      */
     public static List<ResultRow> compare(List<ResultRow> rows, Map<CellKey, List<ItemScore>> items,
                                           String baselineComm) {
@@ -48,6 +49,11 @@ public final class BaselineComparison {
             CellKey baselineCell = row.cell().withComm(baselineComm);
             ResultRow base = index.find(baselineCell, row.commPath()).orElseThrow(() -> new ResultsException(
                     "no " + baselineComm + " baseline row for " + row.cell() + " (expected " + baselineCell + ")"));
+            // a cell and a baseline measured otherwise (another --limit or --seq-len) would compare the settings
+            PlanSettings.of(row).differenceFrom(PlanSettings.of(base)).ifPresent(d -> {
+                throw new ResultsException(row.label() + " was measured with " + d.mineText() + ", its "
+                        + baselineComm + " baseline with " + d.theirsText() + "; compare rows of one setting");
+            });
             List<ItemScore> variantItems = items.get(row.cell());
             List<ItemScore> baseItems = items.get(baselineCell);
             String test = testFor(row.metricKind());

@@ -37,7 +37,7 @@ public final class CommErrorsCsv {
                 c.text(ErrorColumn.DATA), c.integer(ErrorColumn.LAYER), c.text(ErrorColumn.SITE),
                 c.text(ErrorColumn.FORMAT), c.longInteger(ErrorColumn.ELEMENTS), c.number(ErrorColumn.REL_L2),
                 c.number(ErrorColumn.MAX_ABS), c.longInteger(ErrorColumn.OVERFLOWS), c.text(ErrorColumn.EXPERT_LOAD),
-                c.numberOrNaN(ErrorColumn.ROUTING_CHANGED))));
+                c.finiteOrNaN(ErrorColumn.ROUTING_CHANGED))));
         return List.copyOf(rows);
     }
 }

@@ -40,6 +40,12 @@ final class CsvFiles {
 
     /** Longest legacy comment line {@link #skipLegacyComments} can step back over (they held a command line). */
     private static final int LONGEST_COMMENT = 1 << 20;
+    /** Longest line read at all: a legacy comment line, far above any row. */
+    private static final int LONGEST_LINE = LONGEST_COMMENT;
+    /** Far above the items.csv of any sweep (tens of millions of item scores); the heap is the usual limit. */
+    static final long CSV_LIMIT = 16L << 30;
+    /** Rows read are kept: each costs a few times its text in objects. */
+    private static final int HEAP_PER_BYTE = 4;
 
     private CsvFiles() {
     }
@@ -94,10 +100,9 @@ final class CsvFiles {
      * {@code reader}; any problem becomes a one-line {@link ResultsException} naming the file and line.
      */
     static void read(Path file, Class<? extends Enum<?>> columns, RecordReader reader) {
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
-            throw ResultsException.in(file, "not a regular file (a FIFO or device would never end or never start)");
-        }
-        try (BufferedReader in = new BufferedReader(withoutByteOrderMark(file))) {
+        // refused before a byte is read: a FIFO never ends or starts, a sparse file of gigabytes fills the heap
+        InputFiles.requireSize(file, InputFiles.requireRegular(file), CSV_LIMIT, HEAP_PER_BYTE);
+        try (BufferedReader in = new BufferedReader(new LineLengthLimit(withoutByteOrderMark(file), LONGEST_LINE))) {
             long skipped = skipLegacyComments(in);
             CSVParser parser = readFormat().parse(in);
             checkHeader(file, parser.getHeaderNames(), columns);
@@ -117,7 +122,12 @@ final class CsvFiles {
             throw ResultsException.in(file, "no such file");
         } catch (CharacterCodingException e) {
             throw ResultsException.in(file, "not valid UTF-8");
+        } catch (LineLengthLimit.LineTooLongException e) {
+            throw tooLong(file, e);
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof LineLengthLimit.LineTooLongException tooLong) {
+                throw tooLong(file, tooLong);
+            }
             throw ResultsException.in(file, e.getCause() instanceof CharacterCodingException ? "not valid UTF-8"
                     : "cannot read: " + describe(e));
         } catch (IOException e) {
@@ -128,6 +138,11 @@ final class CsvFiles {
         }
     }
 
+    private static ResultsException tooLong(Path file, LineLengthLimit.LineTooLongException e) {
+        return ResultsException.at(file, e.line(), e.getMessage() + "; no line of a results file is that long (is "
+                + "this the right file?)");
+    }
+
     /**
      * The {@code #} lines above the header of a file of an earlier version (marker and one space removed); none for
      * the files written now.
@@ -135,11 +150,9 @@ final class CsvFiles {
      * @throws ResultsException naming the file when it cannot be read
      */
     static List<String> legacyComments(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw ResultsException.in(file, Files.exists(file) ? "not a regular file" : "no such file");
-        }
+        InputFiles.requireRegular(file);
         List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(withoutByteOrderMark(file))) {
+        try (BufferedReader in = new BufferedReader(new LineLengthLimit(withoutByteOrderMark(file), LONGEST_LINE))) {
             for (String line = in.readLine(); line != null && line.startsWith("#"); line = in.readLine()) {
                 lines.add(line.startsWith("# ") ? line.substring(2) : line.substring(1));
             }
@@ -157,7 +170,7 @@ final class CsvFiles {
     static long skipLegacyComments(BufferedReader in) throws IOException {
         long skipped = 0;
         while (true) {
-            in.mark(LONGEST_COMMENT);
+            in.mark(LONGEST_LINE + 2); // the line and its "\r\n"
             String line = in.readLine();
             if (line == null || !line.startsWith("#")) {
                 in.reset();

@@ -97,6 +97,7 @@ public final class Gate {
                     continue;
                 }
             }
+            requireSameSettings(row, label, resultsSource, ref.get(), ownBaseline ? resultsSource : baselineSource);
             if (!hasBound(row.metricKind())) {
                 notGated.add(label + ": no " + switch (row.metricKind()) {
                     case ACCURACY -> "accuracy";
@@ -120,8 +121,9 @@ public final class Gate {
 
     /**
      * A finite value no measurement can produce (an accuracy outside [0, 1], a perplexity below 1) means the file
-     * was edited or written by something else: bad input, not a regression, and never a pass. Non-finite values are
-     * what a diverged model produces, and are judged as violations instead.
+     * was edited or written by something else: bad input, not a regression, and never a pass. A results file with a
+     * non-finite value is refused when it is read ({@link ResultsCsv#read}); rows handed in directly that carry one
+     * (a diverged model) are judged as violations.
      */
     private static void checkPossible(List<ResultRow> rows, String source) {
         for (ResultRow row : rows) {
@@ -145,6 +147,19 @@ public final class Gate {
                         : " (at least " + fmt("%.0f", min) + ")"));
             }
         }
+    }
+
+    /**
+     * A row judged against a reference measured with other settings (another {@code --limit}, {@code --seq-len},
+     * dtype) would pass or fail on the settings, not the format: bad input, never a verdict.
+     */
+    private static void requireSameSettings(ResultRow row, String label, String rowSource, ResultRow ref,
+                                            String refSource) {
+        PlanSettings.of(row).differenceFrom(PlanSettings.of(ref)).ifPresent(d -> {
+            throw new ResultsException(rowSource + ": " + label + " was measured with " + d.mineText()
+                    + ", its reference in " + refSource + " with " + d.theirsText() + "; gate against a reference "
+                    + "measured with the same settings");
+        });
     }
 
     private boolean hasBound(MetricKind kind) {

@@ -58,7 +58,7 @@ public final class ItemsCsv {
         CsvFiles.read(file, ItemColumn.class, c -> {
             CellKey cell = new CellKey(c.text(ItemColumn.MODEL), c.integer(ItemColumn.TP), c.text(ItemColumn.COMM),
                     c.text(ItemColumn.TASK), c.text(ItemColumn.METRIC));
-            ItemScore score = new ItemScore(c.integer(ItemColumn.ITEM), c.number(ItemColumn.VALUE),
+            ItemScore score = new ItemScore(c.integer(ItemColumn.ITEM), c.finite(ItemColumn.VALUE),
                     c.longInteger(ItemColumn.WEIGHT));
             if (!seen.computeIfAbsent(cell, k -> new HashSet<>()).add(score.item())) {
                 throw c.error("item " + score.item() + " listed twice for " + cell);

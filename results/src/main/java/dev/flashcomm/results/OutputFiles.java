@@ -26,6 +26,18 @@ public final class OutputFiles {
      * @throws ResultsException naming {@code target} when it exists and is not a regular file
      */
     public static void checkReplaceable(Path target) {
+        requireRegularIfPresent(target, "flashcomm writes results only to a new or a regular file, which it replaces");
+    }
+
+    /**
+     * The rule of {@link #checkReplaceable} for a file flashcomm opens in place, such as a lock file: a FIFO there
+     * would block the open forever, a link would let it write elsewhere.
+     *
+     * @param why the end of the message, after the file and what it is
+     * @throws ResultsException naming {@code file} when it exists and is not a regular file
+     */
+    public static void requireRegularIfPresent(Path file, String why) {
+        Path target = file;
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -35,8 +47,7 @@ public final class OutputFiles {
         if (!attrs.isRegularFile()) {
             String kind = attrs.isSymbolicLink() ? "a symbolic link" : attrs.isDirectory() ? "a directory"
                     : "a device, FIFO or socket";
-            throw ResultsException.in(target, "is " + kind + "; flashcomm writes results only to a new or a regular "
-                    + "file, which it replaces");
+            throw ResultsException.in(target, "is " + kind + "; " + why);
         }
     }
 

@@ -30,6 +30,7 @@ public record PartIdentity(String shard, List<String> planCells, String resultsS
      * @throws ResultsException naming the file when it cannot be read
      */
     public static String sha256(Path file) {
+        InputFiles.requireRegular(file); // a FIFO would block the digest forever, /dev/zero never end it
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];

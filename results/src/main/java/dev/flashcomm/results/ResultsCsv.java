@@ -65,10 +65,10 @@ public final class ResultsCsv {
         return new ResultRow(
                 c.text(Column.MODEL), c.integer(Column.TP), c.text(Column.COMM), c.text(Column.COMM_PATH),
                 c.text(Column.TASK), c.text(Column.METRIC),
-                c.number(Column.VALUE), c.numberOrNaN(Column.STDERR), c.longInteger(Column.N),
-                c.optionalNumber(Column.BASELINE), c.optionalNumber(Column.DELTA), c.optionalNumber(Column.REL_DELTA),
-                c.optionalNumber(Column.P_VALUE), c.text(Column.TEST),
-                c.longInteger(Column.BYTES_PER_FORWARD), c.number(Column.WALL_SECONDS), c.text(Column.PROTOCOL),
+                c.finite(Column.VALUE), c.finiteOrNaN(Column.STDERR), c.longInteger(Column.N),
+                c.optionalFinite(Column.BASELINE), c.optionalFinite(Column.DELTA), c.optionalFinite(Column.REL_DELTA),
+                c.optionalFinite(Column.P_VALUE), c.text(Column.TEST),
+                c.longInteger(Column.BYTES_PER_FORWARD), c.finite(Column.WALL_SECONDS), c.text(Column.PROTOCOL),
                 c.integer(Column.TASK_VERSION), c.text(Column.SETTINGS), c.text(Column.TOOL_VERSION));
     }
 }

@@ -9,10 +9,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -120,14 +116,12 @@ public final class ResultsJson {
     }
 
     private static Optional<JsonObject> flashcommObject(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        // checked first: a FIFO beside the CSV would block the read forever, /dev/zero fill the heap
+        Optional<String> read = InputFiles.readTextIfPresent(file, InputFiles.JSON_LIMIT);
+        if (read.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw ResultsException.in(file, "cannot read: " + e.getMessage());
         }
+        String text = read.get();
         try {
             JsonObject flashcomm = JsonParser.parseString(text).getAsJsonObject().getAsJsonObject("flashcomm");
             if (flashcomm == null) {
@@ -270,12 +264,19 @@ public final class ResultsJson {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
+    /**
+     * Whether the row's cell generates (an agreement task, GSM8K's exact matches): lm-eval's {@code generate_until},
+     * whose generations go to {@code generations.jsonl}, one line per item.
+     */
+    public static boolean isGeneration(ResultRow row) {
+        return row.task().startsWith("agreement:") || FILTERED.containsKey(row.metric());
+    }
+
     private static String outputType(List<ResultRow> cellRows) {
         if (cellRows.get(0).task().startsWith("ppl:")) {
             return "loglikelihood_rolling";
         }
-        if (cellRows.get(0).task().startsWith("agreement:")
-                || FILTERED.containsKey(cellRows.get(0).metric())) {
+        if (isGeneration(cellRows.get(0))) {
             return "generate_until"; // greedy continuations, lm-eval's name for generation requests
         }
         boolean target = cellRows.stream().anyMatch(r -> r.metricKind() == MetricKind.LOWER_IS_BETTER);

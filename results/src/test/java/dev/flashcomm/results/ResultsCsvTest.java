@@ -27,7 +27,7 @@ class ResultsCsvTest {
         ResultRow variant = ResultRow.measured("llama3-tiny", 2, "int4-asym-g128", "ring", "piqa", "acc_norm",
                 0.6120, Double.NaN, 1838, 1 << 18, 0.0, "lm-eval 0-shot", 1, "a=1;b=x,y;\nmultiline=ok", "0.1.0")
                 .withComparison(0.6250, OptionalDouble.of(1e-7), Significance.MCNEMAR);
-        return List.of(base, variant, row("qwen3-tiny", 8, "int8-asym-g128", "piqa", "acc", Double.NaN));
+        return List.of(base, variant, row("qwen3-tiny", 8, "int8-asym-g128", "piqa", "acc", 0.5));
     }
 
     @Test
@@ -40,7 +40,7 @@ class ResultsCsvTest {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertEquals(HEADER, lines.get(0), "the header is the first line: no comment lines above it");
         // no baseline for the third row and no stderr: empty cells, not "NaN"
-        assertTrue(lines.get(lines.size() - 1).startsWith("qwen3-tiny,8,int8-asym-g128,fake,piqa,acc,NaN,,100,,,,,,"),
+        assertTrue(lines.get(lines.size() - 1).startsWith("qwen3-tiny,8,int8-asym-g128,fake,piqa,acc,0.5,,100,,,,,,"),
                 lines.get(lines.size() - 1));
     }
 

@@ -142,6 +142,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (run.batch.auto()) {
             throw new ParameterException(spec.commandLine(), "--batch auto: bench times a fixed batch; give a number");
         }
+        // before anything is timed, as the model and windows are checked below
+        CommShape shape = sections.contains("comm") ? CommShape.parse(commShape) : null;
         Device device = run.devices().get(0);
         boolean needsModel = sections.contains("ppl") || sections.contains("tp") || sections.contains("decode");
         // the sweep's planner checks the model, the TP degrees and the window length and cuts the windows, as for
@@ -179,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (sections.contains("comm")) {
-            benchCommunicators(out);
+            benchCommunicators(out, shape);
         }
         if (sections.contains("tp")) {
             try (ScoringModel lm = load(out, prepared, commTp)) {
@@ -349,16 +351,9 @@ public final class BenchCommand implements Callable<Integer> {
         return decodeTimer.seconds(tokens, () -> generator.generate(requests, comm, Progress.NONE));
     }
 
-    private void benchCommunicators(PrintWriter out) {
-        String[] parts = commShape.toLowerCase(Locale.ROOT).split("x");
-        int rows;
-        int cols;
-        try {
-            rows = Integer.parseInt(parts[0]);
-            cols = Integer.parseInt(parts[1]);
-        } catch (RuntimeException e) {
-            throw new InputException("--comm-shape: expected TxH like 2048x4096, got '" + commShape + "'");
-        }
+    private void benchCommunicators(PrintWriter out, CommShape shape) {
+        int rows = shape.rows();
+        int cols = shape.cols();
         List<CommFormat> formats = new ArrayList<>();
         for (String f : List.of("exact", "fp16", "bf16", "int8", "int6", "int4", "int3", "int2")) {
             formats.add(CommFormat.parse(f));

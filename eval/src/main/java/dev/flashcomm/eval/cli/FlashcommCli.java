@@ -61,26 +61,41 @@ public final class FlashcommCli implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new FlashcommCli(), factory);
         cmd.setUsageHelpWidth(USAGE_WIDTH);
         addExitCodes(cmd);
+        cmd.setExecutionStrategy(FlashcommCli::refuseUnmatchedThenRun);
         // picocli would print the whole usage after the message; bad input is one line, with a pointer to the help
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine failed = ex.getCommandLine();
-            failed.getErr().println("flashcomm: " + firstLine(ex.getMessage()) + suggestion(ex) + " (see '"
-                    + failed.getCommandSpec().qualifiedName() + " --help')");
+            failed.getErr().println("flashcomm: " + MessageLine.of(firstLine(ex.getMessage()) + suggestion(ex))
+                    + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
             if (isUserError(ex)) {
-                commandLine.getErr().println("flashcomm: " + ex.getMessage());
+                commandLine.getErr().println("flashcomm: " + MessageLine.of(ex.getMessage()));
                 return ExitCodes.BAD_INPUT;
             }
             if (ex instanceof ArithmeticException) {
-                commandLine.getErr().println("flashcomm: " + ex.getMessage());
+                commandLine.getErr().println("flashcomm: " + MessageLine.of(ex.getMessage()));
                 return ExitCodes.FAILURE;
             }
             ex.printStackTrace(commandLine.getErr());
             return ExitCodes.FAILURE;
         });
         return cmd;
+    }
+
+    /**
+     * picocli lets a help option win over arguments it could not match, so {@code flashcomm census --help} printed
+     * the top-level help and exited 0, and a CI script's typo passed. An unmatched argument at any level is a usage
+     * error, help or not.
+     */
+    private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+            if (!level.unmatched().isEmpty()) {
+                throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /** {@code ; did you mean 'sweep'?} for a mistyped command or option, as picocli would have suggested. */

@@ -107,7 +107,7 @@ public final class GenerateCommand implements Callable<Integer> {
         RunFiles.requireApart(Map.of("--out", out), Map.of("--prompts", prompts));
         SweepPlan plan = SweepPlanner.plan(config());
         List<String> texts = ((GenerationWorkload) plan.cells().get(0).workload()).prompts();
-        plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
+        plan.notes().forEach(n -> err.println("flashcomm: note: " + MessageLine.of(n)));
         err.flush();
         PreparedModel prepared = plan.models().get(0);
         CommSettings settings = plan.config().commSettings().get(0);

@@ -1,8 +1,10 @@
 package dev.flashcomm.eval.cli;
 
 import com.google.gson.JsonObject;
+import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.ToolVersion;
 import dev.flashcomm.eval.sweep.GenerationsJsonl;
+import dev.flashcomm.eval.sweep.Shard;
 import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.eval.sweep.TaskGroupAggregates;
 import dev.flashcomm.results.ItemsCsv;
@@ -94,19 +96,29 @@ public final class MergeCommand implements Callable<Integer> {
                 Instant.now(), SweepOutputs.partsProvenance(dir));
         String baseline = Converters.commLabel(baselineComm);
         List<ResultRow> compared = SweepOutputs.compared(merged, Optional.of(baseline), seed.seed);
+        // the agreement tasks' generations, when the shards wrote any, in results.csv's order as a sweep writes them
+        List<JsonObject> generationLines = GenerationsJsonl.readParts(dir);
+        // before anything is written: a lost or cut generations part would drop its shard's cells without a word
+        GenerationsJsonl.shortfall(generationLines, compared).ifPresent(s -> {
+            Optional<Shard> owner = SweepOutputs.shardHolding(dir, s.cell());
+            String where = owner.map(o -> dir.resolve(GenerationsJsonl.part(o)) + ": holds ")
+                    .orElse(dir + ": the generations parts hold ");
+            throw new InputException(where + s.found() + " of the " + s.expected() + " generations of " + s.cell()
+                    + " (missing or cut short); run " + owner.map(o -> "shard " + o).orElse("its shard") + " again");
+        });
+        List<JsonObject> orderedLines = generationLines.isEmpty() ? List.of()
+                : GenerationsJsonl.ordered(generationLines, compared, dir.toString());
         // as a sweep does: an earlier results.csv holding rows this merge lacks is kept, not replaced
         Optional<Path> kept = out == null ? SweepOutputs.keepPrevious(dir, compared) : Optional.empty();
         SweepOutputs.write(results, items, compared, merged.items(), baseline, provenance);
-        // the agreement tasks' generations, when the shards wrote any, in results.csv's order as a sweep writes them
-        List<JsonObject> generationLines = GenerationsJsonl.readParts(dir);
         Path generations = dir.resolve(GenerationsJsonl.FILE);
-        if (!generationLines.isEmpty()) {
-            GenerationsJsonl.write(generations, GenerationsJsonl.ordered(generationLines, compared, dir.toString()));
+        if (!orderedLines.isEmpty()) {
+            GenerationsJsonl.write(generations, orderedLines);
         }
         stdout.print(SummaryTable.render(compared, baseline));
         stdout.println();
         kept.ifPresent(k -> stdout.println("kept        " + k + " (the earlier results.csv: it holds cells this merge "
-                + "did not reproduce; items and results.json alike)"));
+                + "did not reproduce; items, results.json and generations.jsonl alike)"));
         stdout.println("wrote       " + results);
         stdout.println("wrote       " + items);
         stdout.println("wrote       " + ResultsJson.besideCsv(results));

@@ -122,7 +122,7 @@ public final class PplCommand implements Callable<Integer> {
         outputs.put("--diagnostics", diagnostics);
         RunFiles.requireApart(outputs, Map.of("--data", data));
         SweepPlan plan = SweepPlanner.plan(config());
-        plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
+        plan.notes().forEach(n -> err.println("flashcomm: note: " + MessageLine.of(n)));
         err.flush();
         PreparedModel prepared = plan.models().get(0);
         CorpusSource corpus = plan.config().corpora().get(0);

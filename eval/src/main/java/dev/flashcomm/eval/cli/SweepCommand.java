@@ -13,7 +13,6 @@ import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.tp.comm.CommChoice;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +81,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--fewshot-file", paramLabel = "TASK=FILE",
             description = "draw TASK's few-shot examples from FILE instead of the data root's few-shot split "
                     + "(gsm8k/train.jsonl, mmlu/dev/SUBJECT_dev.csv); repeatable")
-    Map<String, Path> fewshotFiles = new LinkedHashMap<>();
+    List<String> fewshotFiles = new ArrayList<>();
 
     @Option(names = "--max-gen-toks", paramLabel = "N",
             description = "new-token cap of generation tasks (gsm8k), as lm-eval's max_gen_toks (default: the "
@@ -96,7 +95,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--task-file", paramLabel = "TASK=FILE",
             description = "read TASK from FILE instead of the data root; agreement:NAME=PROMPTS adds a generation-"
                     + "agreement task over a prompts file (one per line, or JSONL {\"prompt\": ...}); repeatable")
-    Map<String, Path> taskFiles = new LinkedHashMap<>();
+    List<String> taskFileSpecs = new ArrayList<>();
 
     @Option(names = "--max-new-tokens", defaultValue = "" + SweepConfig.DEFAULT_MAX_NEW_TOKENS, paramLabel = "N",
             description = "tokens every agreement prompt is continued by, greedily (default: ${DEFAULT-VALUE})")
@@ -142,9 +141,11 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() {
         List<TaskSource> taskSources;
         SweepConfig config;
+        Map<String, Path> taskFiles = KeyedFiles.parse("--task-file", taskFileSpecs);
         try {
             taskSources = TaskSelection.resolve(tasks, taskFiles, dataRoot, new PromptOptions(
-                    numFewshot == null ? OptionalInt.empty() : OptionalInt.of(numFewshot), fewshotSeed, fewshotFiles,
+                    numFewshot == null ? OptionalInt.empty() : OptionalInt.of(numFewshot), fewshotSeed,
+                    KeyedFiles.parse("--fewshot-file", fewshotFiles),
                     maxGenToks == null ? OptionalInt.empty() : OptionalInt.of(maxGenToks)));
             config = new SweepConfig(models, tps, comms, Optional.of(baseline), commOptions.path(),
                     commOptions.scope(), commOptions.accumulation(), commOptions.cast(), commOptions.threshold(),

@@ -66,13 +66,13 @@ final class SweepConsole implements CellListener {
 
     @Override
     public void note(String message) {
-        err.println("flashcomm: " + message);
+        err.println("flashcomm: " + MessageLine.of(message));
         err.flush();
     }
 
     @Override
     public void warning(String message) {
-        err.println("flashcomm: warning: " + message);
+        err.println("flashcomm: warning: " + MessageLine.of(message));
         err.flush();
     }
 }

@@ -38,8 +38,6 @@ final class SweepRun {
     }
 
     /** @param logSamples write every task item of the cells to {@code OUT/samples/} ({@code --log-samples}) */
-
-    /** @param logSamples write every task item of the cells to {@code OUT/samples/} ({@code --log-samples}) */
     void run(SweepConfig config, boolean logSamples) {
         Instant started = Instant.now();
         PrintWriter out = cmd.getOut();
@@ -47,7 +45,7 @@ final class SweepRun {
         // before the plan reads anything: results over a corpus or a task file would destroy it at the end
         RunFiles.requireApart(RunFiles.outputsOf(config), RunFiles.inputsOf(config));
         SweepPlan plan = SweepPlanner.plan(config);
-        plan.notes().forEach(n -> err.println("flashcomm: note: " + n));
+        plan.notes().forEach(n -> err.println("flashcomm: note: " + MessageLine.of(n)));
         int workloads = config.tasks().size() + config.corpora().size() + config.agreements().size();
         int owned = plan.owned().size();
         out.printf(Locale.ROOT, "sweep       %d model(s) x %d TP x %d comm x %d task/corpus = %d cells%s%n",
@@ -55,8 +53,13 @@ final class SweepRun {
                 plan.cells().size(), config.shard().isAll() ? "" : ", shard " + config.shard() + ": " + owned);
         out.flush();
         // a read-only --out fails now, not after the first cell has been computed and could not be cached
-        OutputFiles.createDirectories(config.cacheDir(), "output directory");
         SampleLog samples = logSamples ? new SampleLog(config.out()) : null;
+        if (samples != null) {
+            // the samples files are named by cell, so only the plan knows them: a task file among them would be
+            // replaced by its own log
+            RunFiles.requireApart(RunFiles.samplesOf(plan, samples), RunFiles.inputsOf(config));
+        }
+        OutputFiles.createDirectories(config.cacheDir(), "output directory");
         SweepOutcome outcome = new Sweep(plan, new CellCache(config.cacheDir()), Sweep.plainOpener(config),
                 new SweepConsole(err, System.console() != null, config.cacheDir()), false, samples).run();
         out.printf(Locale.ROOT, "cells       %d measured, %d resumed from %s%n", outcome.computed(),
@@ -80,7 +83,7 @@ final class SweepRun {
             out.print(SummaryTable.render(compared, baseline));
             out.println();
             kept.ifPresent(k -> out.println("kept        " + k + " (the earlier results.csv: it holds cells this "
-                    + "sweep did not reproduce; items and results.json alike)"));
+                    + "sweep did not reproduce; items, results.json and generations.jsonl alike)"));
             out.println("wrote       " + results);
             out.println("wrote       " + items);
             out.println("wrote       " + ResultsJson.besideCsv(results));

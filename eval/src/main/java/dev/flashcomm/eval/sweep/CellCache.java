@@ -19,6 +19,7 @@ import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -88,7 +89,23 @@ public final class CellCache {
             return CellClaim.unshared();
         }
         OutputFiles.createDirectories(dir, "cell cache directory");
-        return CellClaim.acquire(dir.resolve(key.hash() + ".lock"), cell.label(), warnings);
+        CellClaim claim = CellClaim.acquire(dir.resolve(key.hash() + ".lock"), cell.label(), warnings);
+        removeLeftovers(key);
+        return claim;
+    }
+
+    /**
+     * Deletes the temporary files of {@code key}'s entry that a writer killed mid-write (kill -9, a crash, power)
+     * left behind. Only entries are written under a claim, so once the cell is ours no live writer owns them.
+     */
+    private void removeLeftovers(CacheKey key) {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, key.hash() + ".json.*.tmp")) {
+            for (Path tmp : leftovers) {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            // left for a later run: a stray temporary file costs disk space, not a result
+        }
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.flashcomm.eval.sweep;
 
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.results.OutputFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
@@ -35,11 +37,17 @@ final class CellClaim implements AutoCloseable {
      * Blocks until the cell is ours, telling {@code warnings} once when another sweep holds it.
      *
      * @throws InputException naming the lock file when it cannot be created
+     * @throws dev.flashcomm.results.ResultsException naming it when it is not a regular file
      */
     static CellClaim acquire(Path lockFile, String cellLabel, Consumer<String> warnings) {
+        // a FIFO at the lock's name would block a write-only open forever: refuse anything but a regular file, and
+        // open read-write (which never blocks on a FIFO) without following links, should one appear meanwhile
+        OutputFiles.requireRegularIfPresent(lockFile, "a cell's lock must be a regular file; remove it and run "
+                + "again");
         FileChannel ch;
         try {
-            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new InputException(lockFile + ": cannot create the cell's lock file: " + e.getMessage());
         }

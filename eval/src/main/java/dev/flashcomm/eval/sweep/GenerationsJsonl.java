@@ -9,7 +9,9 @@ import com.google.gson.JsonParser;
 import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.lm.Generation;
 import dev.flashcomm.results.AtomicFiles;
+import dev.flashcomm.results.InputFiles;
 import dev.flashcomm.results.ResultRow;
+import dev.flashcomm.results.ResultsJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,6 +41,10 @@ public final class GenerationsJsonl {
     public static final String FILE = "generations.jsonl";
     private static final Pattern PART = Pattern.compile("generations\\.part-\\d+-of-\\d+\\.jsonl");
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    /** A line holds one prompt's ids, new ids and log-probs: tens of kB for the longest prompts. */
+    static final int MAX_LINE_CHARS = 16 << 20;
+    /** Far above the generations of any sweep; the heap is the usual limit. */
+    static final long MAX_PART_BYTES = 16L << 30;
 
     private GenerationsJsonl() {
     }
@@ -112,6 +119,31 @@ public final class GenerationsJsonl {
                 .thenComparingInt(l -> l.get("index").getAsInt())).toList();
     }
 
+    /** A generation cell with fewer lines than items: {@code found} of {@code expected}. */
+    public record Shortfall(String cell, long found, long expected) {
+    }
+
+    /**
+     * The first generation cell of {@code rows} (see {@link ResultsJson#isGeneration}) whose lines are fewer than
+     * its N, in row order; empty when every one is complete. A merge that wrote the lines it found would drop a
+     * shard's generations without a word.
+     */
+    public static Optional<Shortfall> shortfall(List<JsonObject> lines, List<ResultRow> rows) {
+        Map<String, Long> counts = new HashMap<>();
+        for (JsonObject line : lines) {
+            counts.merge(cellOf(line), 1L, Long::sum);
+        }
+        for (ResultRow r : rows) {
+            if (ResultsJson.isGeneration(r)) {
+                long found = counts.getOrDefault(SweepOutputs.cellOf(r), 0L);
+                if (found < r.n()) {
+                    return Optional.of(new Shortfall(SweepOutputs.cellOf(r), found, r.n()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * Every line of the shards' {@code generations.part-i-of-n.jsonl} files in {@code dir}, in no particular order
      * ({@link #ordered} orders them); empty when there are none.
@@ -127,24 +159,19 @@ public final class GenerationsJsonl {
             throw new InputException(dir + ": cannot list: " + e.getMessage());
         }
         for (Path part : parts) {
-            List<String> text;
-            try {
-                text = Files.readAllLines(part, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new InputException(part + ": cannot read: " + e.getMessage());
-            }
-            for (int i = 0; i < text.size(); i++) {
+            // a shard's part is checked as every input is: a FIFO or /dev/zero there ends in one line, not a hang
+            InputFiles.forEachLine(part, MAX_PART_BYTES, MAX_LINE_CHARS, (number, text) -> {
                 try {
-                    JsonObject line = JsonParser.parseString(text.get(i)).getAsJsonObject();
+                    JsonObject line = JsonParser.parseString(text).getAsJsonObject();
                     cellOf(line);
                     line.get("index").getAsInt();
                     lines.add(line);
                 } catch (JsonParseException | IllegalStateException | NullPointerException
                          | UnsupportedOperationException | NumberFormatException e) {
-                    throw new InputException(part + ":" + (i + 1) + ": not a generations line (a JSON object with "
+                    throw new InputException(part + ":" + number + ": not a generations line (a JSON object with "
                             + "model, tp, comm, comm_path, task and index)");
                 }
-            }
+            });
         }
         return lines;
     }

@@ -1,5 +1,6 @@
 package dev.flashcomm.eval.sweep;
 
+import dev.flashcomm.datasets.OutputType;
 import dev.flashcomm.datasets.TaskLoader;
 import dev.flashcomm.eval.ppl.CorpusSource;
 import dev.flashcomm.results.ResultsJson;
@@ -39,7 +40,7 @@ public final class RunFiles {
             inputs.putIfAbsent("--ppl " + corpus.name(), corpus.file());
         }
         for (TaskSource task : config.tasks()) {
-            for (Path file : TaskLoader.dataFiles(task.spec(), task.file())) {
+            for (Path file : TaskLoader.dataFiles(task.spec(), task.file(), task.fewshotFile().orElse(null))) {
                 inputs.putIfAbsent("the " + task.spec().name() + " data", file);
             }
         }
@@ -49,6 +50,27 @@ public final class RunFiles {
         return inputs;
     }
 
+    /**
+     * The samples files {@code --log-samples} writes for the task cells this shard owns, by the file's name under
+     * {@code OUT}: known once the plan names the cells, and checked then, before the first cell.
+     */
+    public static Map<String, Path> samplesOf(SweepPlan plan, SampleLog log) {
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        for (Cell cell : plan.owned()) {
+            if (cell.workload() instanceof TaskWorkload) {
+                Path file = log.file(cell);
+                outputs.put("--log-samples " + SampleLog.DIR + "/" + file.getFileName(), file);
+            }
+        }
+        return outputs;
+    }
+
+    /** Whether the sweep writes generations: agreement tasks and generation tasks (gsm8k) alike. */
+    private static boolean generates(SweepConfig config) {
+        return !config.agreements().isEmpty()
+                || config.tasks().stream().anyMatch(t -> t.spec().type() == OutputType.GENERATE_UNTIL);
+    }
+
     /** What a sweep of {@code config} writes besides its cache: results and items, or this shard's parts. */
     public static Map<String, Path> outputsOf(SweepConfig config) {
         Map<String, Path> outputs = new LinkedHashMap<>();
@@ -56,7 +78,7 @@ public final class RunFiles {
             outputs.put("--out " + SweepOutputs.RESULTS, config.out().resolve(SweepOutputs.RESULTS));
             outputs.put("--out " + SweepOutputs.ITEMS, config.out().resolve(SweepOutputs.ITEMS));
             outputs.put("--out " + SweepOutputs.RESULTS_JSON, config.out().resolve(SweepOutputs.RESULTS_JSON));
-            if (!config.agreements().isEmpty()) {
+            if (generates(config)) {
                 outputs.put("--out " + GenerationsJsonl.FILE, config.out().resolve(GenerationsJsonl.FILE));
             }
         } else {
@@ -66,7 +88,7 @@ public final class RunFiles {
                     config.out().resolve(SweepOutputs.itemsPart(config.shard())));
             Path json = ResultsJson.besideCsv(config.out().resolve(SweepOutputs.resultsPart(config.shard())));
             outputs.put("--out " + json.getFileName(), json);
-            if (!config.agreements().isEmpty()) {
+            if (generates(config)) {
                 String part = GenerationsJsonl.part(config.shard());
                 outputs.put("--out " + part, config.out().resolve(part));
             }

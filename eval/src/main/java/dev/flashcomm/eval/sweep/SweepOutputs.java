@@ -4,8 +4,10 @@ import dev.flashcomm.eval.InputException;
 import dev.flashcomm.results.BaselineComparison;
 import dev.flashcomm.results.CellKey;
 import dev.flashcomm.results.ItemScore;
+import dev.flashcomm.results.ItemsAgreement;
 import dev.flashcomm.results.ItemsCsv;
 import dev.flashcomm.results.PartIdentity;
+import dev.flashcomm.results.PlanIdentity;
 import dev.flashcomm.results.Provenance;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
@@ -16,7 +18,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -121,12 +123,21 @@ public final class SweepOutputs {
     }
 
     /**
+     * The files of one run in its output directory, by stem and extension: kept together by {@link #keepPrevious},
+     * since a results.csv without the generations behind it (or the reverse) cannot be checked any more.
+     */
+    private static final List<List<String>> RUN_FILES = List.of(List.of("results", ".csv"), List.of("items", ".csv"),
+            List.of("results", ".json"), List.of("generations", ".jsonl"));
+
+    /**
      * Keeps an earlier run's results from being replaced by a run that does not reproduce them. When
      * {@code outDir/results.csv} holds a row that {@code newRows} lacks or measured differently (a narrower or
-     * changed sweep into the same directory; the wall time alone does not count), its {@code results.csv}, {@code items.csv} and {@code results.json}
-     * are renamed to {@code results.<STAMP>.csv}, {@code items.<STAMP>.csv} and {@code results.<STAMP>.json}, STAMP
-     * being that run's start (from its results.json, else the file's modification time). A rerun or a superset
-     * replaces the file, as nothing is lost.
+     * changed sweep into the same directory; the wall time alone does not count), every file of that run
+     * ({@code results.csv}, {@code items.csv}, {@code results.json}, {@code generations.jsonl}) is renamed to
+     * {@code results.<STAMP>.csv}, {@code items.<STAMP>.csv}, {@code results.<STAMP>.json} and
+     * {@code generations.<STAMP>.jsonl}, STAMP being that run's start (from its results.json, else the file's
+     * modification time), followed by {@code -2}, {@code -3}, ... when an earlier kept run has that stamp: a kept file
+     * is never replaced. A rerun or a superset replaces the files, as nothing is lost.
      *
      * @return the name the earlier results were kept under, when they were
      * @throws InputException naming the file when it cannot be renamed
@@ -145,12 +156,22 @@ public final class SweepOutputs {
         } catch (ResultsException unreadable) {
             // an unreadable earlier file is kept too: it is not this run's to destroy
         }
-        String stamp = STAMP.format(previousStart(outDir, results));
-        Path archived = outDir.resolve("results." + stamp + ".csv");
-        move(results, archived);
-        move(outDir.resolve(ITEMS), outDir.resolve("items." + stamp + ".csv"));
-        move(outDir.resolve(RESULTS_JSON), outDir.resolve("results." + stamp + ".json"));
-        return Optional.of(archived);
+        String stamp = freeStamp(outDir, STAMP.format(previousStart(outDir, results)));
+        for (List<String> file : RUN_FILES) {
+            move(outDir.resolve(file.get(0) + file.get(1)), outDir.resolve(file.get(0) + "." + stamp + file.get(1)));
+        }
+        return Optional.of(outDir.resolve("results." + stamp + ".csv"));
+    }
+
+    /** {@code stamp}, or {@code stamp-2}, {@code stamp-3}, ...: the first under which no run's file is kept yet. */
+    private static String freeStamp(Path outDir, String stamp) {
+        for (int n = 1; ; n++) {
+            String candidate = n == 1 ? stamp : stamp + "-" + n;
+            if (RUN_FILES.stream().noneMatch(f -> Files.exists(outDir.resolve(f.get(0) + "." + candidate + f.get(1)),
+                    LinkOption.NOFOLLOW_LINKS))) {
+                return candidate;
+            }
+        }
     }
 
     /** Everything a row says but its wall time, which differs whenever a cell is measured again. */
@@ -181,7 +202,8 @@ public final class SweepOutputs {
             return;
         }
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            // no REPLACE_EXISTING: a kept file that appeared meanwhile is an error, never overwritten
+            Files.move(from, to);
         } catch (IOException e) {
             throw new InputException(from + ": cannot keep the earlier results as " + to.getFileName() + ": "
                     + e.getMessage());
@@ -209,6 +231,24 @@ public final class SweepOutputs {
             ResultsJson.readProvenance(ResultsJson.besideCsv(part)).ifPresent(out::add);
         }
         return out;
+    }
+
+    /**
+     * The shard part of {@code dir} whose results hold {@code cellId} (as {@link #cellOf} names it): for telling the
+     * user which shard to run again; empty when none does.
+     */
+    public static Optional<Shard> shardHolding(Path dir, String cellId) {
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "results.part-*.csv")) {
+            for (Path f : list) {
+                Matcher m = RESULTS_PART.matcher(f.getFileName().toString());
+                if (m.matches() && ResultsCsv.read(f).stream().anyMatch(r -> cellOf(r).equals(cellId))) {
+                    return Optional.of(new Shard(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a hint for a message: without it the message names the cell alone
+        }
+        return Optional.empty();
     }
 
     /** A cell as {@link #planCells} names it, from its fields. */
@@ -366,11 +406,30 @@ public final class SweepOutputs {
             ResultsJson.readPart(ResultsJson.besideCsv(dir.resolve(resultsPart(shard))))
                     .ifPresent(id -> byResultsHash.put(id.resultsSha256(), id.shard()));
         }
+        Path firstJson = null;
+        PlanIdentity first = null;
         for (int i = 1; i <= n; i++) {
             Shard shard = new Shard(i, n);
             Path results = dir.resolve(resultsPart(shard));
             Path items = dir.resolve(itemsPart(shard));
             plan = checkIdentity(results, items, shard, plan, byResultsHash);
+            // the same cells are not the same plan: a shard rerun with --limit 3 or on another checkpoint lists them too
+            Path json = ResultsJson.besideCsv(results);
+            Optional<Provenance> provenance = ResultsJson.readProvenance(json);
+            if (provenance.isPresent()) {
+                PlanIdentity identity = PlanIdentity.of(provenance.get());
+                if (first == null) {
+                    first = identity;
+                    firstJson = json;
+                } else {
+                    Optional<String> difference = identity.differenceFrom(first);
+                    if (difference.isPresent()) {
+                        throw new InputException(json + ": " + difference.get() + " as in " + firstJson.getFileName()
+                                + "; the parts come from different sweep commands: run shard " + shard
+                                + " again with the other parts' settings, model and data");
+                    }
+                }
+            }
             List<ResultRow> rows = ResultsCsv.read(results);
             Set<String> present = new HashSet<>();
             rows.forEach(r -> present.add(cellOf(r)));
@@ -410,10 +469,14 @@ public final class SweepOutputs {
         for (Path f : resultFiles) {
             rowPieces.add(ResultsCsv.read(f).stream().map(ResultRow::withoutComparison).toList());
         }
+        List<ResultRow> rows = ResultsMerge.merge(rowPieces);
         List<Map<CellKey, List<ItemScore>>> itemPieces = new ArrayList<>();
         for (Path f : itemFiles) {
-            itemPieces.add(ItemsCsv.read(f));
+            Map<CellKey, List<ItemScore>> piece = ItemsCsv.read(f);
+            // nothing ties an items file to its results file but what its scores add up to
+            ItemsAgreement.requireMatches(rows, piece, "--items " + f);
+            itemPieces.add(piece);
         }
-        return new Measurements(ResultsMerge.merge(rowPieces), ResultsMerge.mergeItems(itemPieces));
+        return new Measurements(rows, ResultsMerge.mergeItems(itemPieces));
     }
 }

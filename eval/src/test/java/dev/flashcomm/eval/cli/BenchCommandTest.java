@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /**
@@ -43,6 +45,21 @@ class BenchCommandTest {
         assertTrue(run.errLines().get(0).contains("--seq-len 4096 exceeds max_position_embeddings 512"),
                 run.transcript());
         assertFalse(run.out().contains("matmul"), run.transcript());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "0x0         | --comm-shape 0x0: T and H must be at least 1",
+        "-1x4        | --comm-shape -1x4: T and H must be at least 1",
+        "65536x65536 | --comm-shape 65536x65536: more elements per rank than one array holds",
+        "2048        | --comm-shape: expected TxH like 2048x4096, got '2048'"})
+    void aCommShapeNoArrayCanHoldIsOneLineBeforeAnythingIsTimed(String shape, String message) {
+        CliRun run = CliRun.of("bench", "--model", TinySweep.model().toString(), "--data",
+                TinySweep.demo("stories.txt").toString(), "--sections", "matmul,comm", "--comm-shape", shape);
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals(1, run.errLines().size(), run.transcript());
+        assertTrue(run.errLines().get(0).startsWith("flashcomm: " + message), run.transcript());
+        assertFalse(run.out().contains("matmul"), "refused before the first section: " + run.transcript());
     }
 
     @Test

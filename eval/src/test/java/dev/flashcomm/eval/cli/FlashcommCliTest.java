@@ -29,6 +29,28 @@ class FlashcommCliTest {
         assertTrue(run.errLines().get(0).contains("did you mean 'sweep'"), run.transcript());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "census --help | 'census'",
+        "swep --help   | 'swep'; did you mean 'sweep'",
+        "swep -h       | 'swep'; did you mean 'sweep'",
+        "gate census --help | 'census' (see 'flashcomm gate --help')"})
+    void anUnknownCommandWithHelpIsAUsageErrorNotTheHelp(String args, String fragment) {
+        CliRun run = CliRun.of(args.split(" "));
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals("", run.out(), "no help printed: " + run.transcript());
+        assertEquals(1, run.errLines().size(), run.transcript());
+        assertTrue(run.errLines().get(0).startsWith("flashcomm: Unmatched argument"), run.transcript());
+        assertTrue(run.errLines().get(0).contains(fragment), run.transcript());
+    }
+
+    @Test
+    void helpAloneIsStillHelp() {
+        CliRun run = CliRun.of("sweep", "--help");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().startsWith("Usage: flashcomm sweep"), run.transcript());
+    }
+
     @Test
     void aMistypedOptionGetsADidYouMean() {
         CliRun run = CliRun.of("gate", "--results", "r.csv", "--max-ppl-increase", "1%", "--max-acc-drop", "1",

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code flashcomm gate} on results written for the test: 0 within bounds, 1 out of bounds, 2 bad input. */
 class GateCommandTest {
@@ -43,6 +45,21 @@ class GateCommandTest {
         for (String f : fragments) {
             assertTrue(run.errLines().get(0).contains(f), "expected '" + f + "' in: " + run.errLines().get(0));
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "NaN     | VALUE: 'NaN' is not a finite number",
+        "Infinity| VALUE: 'Infinity' is not a finite number",
+        "1e309   | VALUE: '1e309' is out of the range of a double",
+        "0x1p-2  | VALUE: bad number '0x1p-2'",
+        "0.5d    | VALUE: bad number '0.5d'"})
+    void aValueNoRunWritesIsBadInputNotAGateFailure(String value, String message) throws IOException {
+        Path file = results("r.csv", row("fp16", "piqa", "acc", 0.6), row("int8-asym-g128", "piqa", "acc", 0.59));
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        lines.set(2, lines.get(2).replace(",0.59,", "," + value + ","));
+        Files.write(file, lines);
+        assertBadInput(gate(file), file + ":3: " + message);
     }
 
     @Test

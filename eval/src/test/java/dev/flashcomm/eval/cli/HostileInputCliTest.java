@@ -201,12 +201,32 @@ class HostileInputCliTest {
     }
 
     @Test
+    void anUnkTokenOutsideTheVocabularyIsOneLineNotAStackTrace() throws IOException {
+        Path dir = StoriesFixture.copyTo(tmp);
+        JsonObject tok = JsonParser.parseString(Files.readString(dir.resolve("tokenizer.json"))).getAsJsonObject();
+        tok.getAsJsonObject("model").addProperty("unk_token", "<not-in-vocab>");
+        tok.getAsJsonObject("model").addProperty("byte_fallback", false);
+        Files.writeString(dir.resolve("tokenizer.json"), tok.toString(), StandardCharsets.UTF_8);
+        Files.writeString(corpus(), "caf\u00e9 \u6f22 " + Files.readString(corpus()), StandardCharsets.UTF_8);
+        assertBadInput(ppl(dir), dir.resolve("tokenizer.json").toString(), "unk_token is not in its vocabulary");
+    }
+
+    @Test
     void onePositionIsNotAModel() throws IOException {
         Path dir = StoriesFixture.copyTo(tmp);
         JsonObject cfg = StoriesFixture.config(dir);
         cfg.addProperty("max_position_embeddings", 1);
         StoriesFixture.writeConfig(dir, cfg);
         assertBadInput(ppl(dir), "config.json", "max_position_embeddings must be at least 2");
+    }
+
+    @Test
+    void aNegativeSlidingWindowIsRefusedNamingConfigJson() throws IOException {
+        Path dir = StoriesFixture.copyTo(tmp);
+        JsonObject cfg = StoriesFixture.config(dir);
+        cfg.addProperty("sliding_window", -1);
+        StoriesFixture.writeConfig(dir, cfg);
+        assertBadInput(ppl(dir), "config.json", "\"sliding_window\" must not be negative: -1");
     }
 
     @Test

@@ -63,6 +63,18 @@ class SweepCommandErrorsTest {
     }
 
     @Test
+    void aTaskFileGivenTwiceForOneTaskIsRefusedNotTheLastKept() throws IOException {
+        Path a = write("a.txt", "Once upon a time\n");
+        Path b = write("b.txt", "One day\n");
+        assertBadInput(sweep("--task-file", "agreement:p=" + a, "--task-file", "agreement:p=" + b),
+                "--task-file agreement:p is given twice (" + a + " and " + b + "); give each once");
+        assertBadInput(sweep("--task-file", "piqa=" + a, "--task-file", "piqa=" + a), "--task-file piqa is given twice");
+        assertBadInput(sweep("--tasks", "gsm8k", "--data-root", TinySweep.demo("tasks").toString(), "--fewshot-file",
+                "gsm8k=" + a, "--fewshot-file", "gsm8k=" + b), "--fewshot-file gsm8k is given twice");
+        assertBadInput(sweep("--task-file", "piqa"), "--task-file piqa: expected KEY=FILE");
+    }
+
+    @Test
     void emptyTaskFile() throws IOException {
         Path empty = write("mine/piqa.jsonl", "");
         assertBadInput(sweep("--task-file", "piqa=" + empty), empty + ": no items");

@@ -73,6 +73,7 @@ public final class Report {
             throw new ResultsException(figures + ": cannot create the report's figure directory: " + e.getMessage());
         }
         int models = (int) rows.stream().map(ResultRow::model).distinct().count();
+        FigureNames names = new FigureNames();
         WireBits bits = new WireBits(rows);
         List<ReportHtml.Figure> perTask = new ArrayList<>();
         List<Path> pngs = new ArrayList<>();
@@ -85,7 +86,7 @@ public final class Report {
         byTask.forEach((taskMetric, taskRows) -> {
             String title = taskMetric.get(0) + " " + taskMetric.get(1);
             ReportCharts.changeOverBits(title, fakeFirst(taskRows), bits, models).ifPresent(chart -> {
-                Path png = figures.resolve(slug(title) + ".png");
+                Path png = figures.resolve(names.unique(slug(title)) + ".png");
                 writePng(png, chart);
                 pngs.add(png);
                 perTask.add(new ReportHtml.Figure(FIGURES + "/" + png.getFileName(), title + ": change against "
@@ -99,7 +100,7 @@ public final class Report {
             String what = kind == MetricKind.ACCURACY ? "accuracy" : "perplexity";
             ReportCharts.bytesOverChange("traffic against " + what + " change", fakeFirst(rows), kind, models)
                     .ifPresent(chart -> {
-                        Path png = figures.resolve("traffic-vs-" + what + ".png");
+                        Path png = figures.resolve(names.unique("traffic-vs-" + what) + ".png");
                         writePng(png, chart);
                         pngs.add(png);
                         tradeOff.add(new ReportHtml.Figure(FIGURES + "/" + png.getFileName(), "Bytes per forward "
@@ -113,7 +114,8 @@ public final class Report {
                     e -> e.model() + " TP " + e.tp() + " on " + e.data(), LinkedHashMap::new, Collectors.toList()));
             byRun.forEach((run, runRows) -> ReportCharts.errorHeatmap("communication error, " + run, runRows)
                     .ifPresent(chart -> {
-                        Path png = figures.resolve("errors-" + slug(file.getFileName() + " " + run) + ".png");
+                        Path png = figures.resolve(names.unique("errors-" + slug(file.getFileName() + " " + run))
+                                + ".png");
                         writePng(png, chart);
                         pngs.add(png);
                         heatmaps.add(new ReportHtml.Figure(FIGURES + "/" + png.getFileName(), "Relative L2 error "

@@ -128,6 +128,38 @@ class ReportTest {
     }
 
     @Test
+    void figuresWhoseTitlesShareAFileNameEachGetTheirOwn(@TempDir Path dir) throws IOException {
+        // "ppl:stories" and "ppl-stories" (and "PPL-stories") all slug to ppl-stories; two diagnostics files of one
+        // name in different directories slug to the same heatmap name
+        List<ResultRow> rows = new ArrayList<>();
+        for (String task : List.of("ppl:stories", "ppl-stories", "PPL-stories")) {
+            for (String comm : List.of("fp16", "int4-asym-g128")) {
+                rows.add(ResultRow.measured("llama3-tiny", 2, comm, "fake", task, "perplexity",
+                        comm.equals("fp16") ? 12.0 : 12.5, 0.2, 2550, comm.equals("fp16") ? 4096 : 1088, 1,
+                        "gptq-ppl seq_len=256", 1, "", "0.1.0"));
+            }
+        }
+        Path results = dir.resolve("results.csv");
+        ResultsCsv.write(results, BaselineComparison.compare(rows, Map.of(), "fp16"));
+        Path a = Files.createDirectories(dir.resolve("a")).resolve("diagnostics.csv");
+        Path b = Files.createDirectories(dir.resolve("b")).resolve("diagnostics.csv");
+        CommErrorsCsv.write(a, diagnostics());
+        CommErrorsCsv.write(b, diagnostics());
+
+        Report.Written written = Report.write(dir, results, List.of(a, b), "fp16");
+
+        List<String> names = written.pngs().stream().map(p -> p.getFileName().toString()).toList();
+        assertEquals(List.of("ppl-stories-perplexity.png", "ppl-stories-perplexity-2.png",
+                "ppl-stories-perplexity-3.png", "traffic-vs-perplexity.png",
+                "errors-diagnostics-csv-llama3-tiny-tp-2-on-stories.png",
+                "errors-diagnostics-csv-llama3-tiny-tp-2-on-stories-2.png"), names);
+        String html = Files.readString(written.html());
+        for (String name : names) {
+            assertEquals(1, count(html, Pattern.quote("report/" + name + "\"")), name + " is shown once");
+        }
+    }
+
+    @Test
     void withoutProvenanceOrDiagnosticsThePageSaysSo(@TempDir Path dir) {
         Path results = dir.resolve("results.csv");
         ResultsCsv.write(results, sweepRows());

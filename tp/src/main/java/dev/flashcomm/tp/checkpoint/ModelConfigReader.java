@@ -90,6 +90,10 @@ public final class ModelConfigReader {
         int window = 0;
         if (attention.slidingWindow() && json.has("sliding_window")) {
             window = ConfigJson.asInt("sliding_window", json.raw("sliding_window"));
+            if (window < 0) { // 0 and null mean none; a negative window is no window at all
+                throw new IllegalArgumentException("\"sliding_window\" must not be negative: "
+                        + ConfigJson.shown(json.raw("sliding_window")));
+            }
         }
         String dtype = json.string("torch_dtype", json.string("dtype", "float32"));
         int vocab = json.requiredInt("vocab_size");

@@ -63,9 +63,20 @@ public final class ModelTokenizer implements AutoCloseable {
         }
     }
 
-    /** Token ids of {@code text} with special tokens, never truncated. */
+    /**
+     * Token ids of {@code text} with special tokens, never truncated.
+     *
+     * @throws CheckpointException naming the file when the tokenizer cannot encode the text (e.g. its
+     *         {@code unk_token} is not in its vocabulary and the text has a character the vocabulary lacks)
+     */
     public int[] encode(String text) {
-        Encoding enc = tokenizer.encode(text, true, false);
+        Encoding enc;
+        try {
+            enc = tokenizer.encode(text, true, false);
+        } catch (RuntimeException e) {
+            // the native library reports a broken tokenizer.json only when a text needs the broken part
+            throw new CheckpointException(file, "cannot encode a text: " + reason(e));
+        }
         long[] ids = enc.getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -102,6 +113,15 @@ public final class ModelTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+    }
+
+    /** The library's reason, without quoting the file: an unknown unk_token is named as such, not by its text. */
+    private static String reason(RuntimeException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("Unk token") && m.contains("not found")) {
+            return "its unk_token is not in its vocabulary (a text has a character the vocabulary lacks)";
+        }
+        return "the tokenizer library failed (" + e.getClass().getSimpleName() + ")";
     }
 
     private static String oneLine(String s) {
