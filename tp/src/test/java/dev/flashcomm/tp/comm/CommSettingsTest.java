@@ -36,7 +36,15 @@ class CommSettingsTest {
         assertEquals(Accumulation.FP32, resolve("flashinfer-fp8", null, null, null).accumulation());
         assertEquals("int2-asym-g128-spike", resolve("flashcomm2-int2", null, null, null).format().name());
         assertEquals("int6-asym-g128", resolve("flashcomm-int6", null, null, null).format().name());
-        assertEquals(9, CommPresets.all().size());
+        CommSettings deepep = resolve("deepep-ll", null, null, null);
+        // DeepEP's low-latency mode: fp8 dispatch with one fp32 scale per 128 channels, bf16 combine, bf16 all-reduces
+        assertEquals("fp8-e4m3-g128-sfp32", deepep.dispatch().name());
+        assertEquals(CommFormat.BF16, deepep.combine());
+        assertEquals(CommFormat.BF16, deepep.format());
+        assertEquals("deepep-ll", deepep.label());
+        assertEquals("preset=deepep-ll;format=bf16;acc=fp32;cast=bf16;min_bytes=0;fallback=bf16;scope=all@all;"
+                + "dispatch=fp8-e4m3-g128-sfp32;combine=bf16", deepep.describe());
+        assertEquals(10, CommPresets.all().size(), "nine all-reduce presets and deepep-ll");
         for (CommPreset p : CommPresets.all()) {
             assertFalse(p.source().isBlank(), p.name() + " names its source");
         }
