@@ -114,7 +114,7 @@ class CommSettingsTest {
         assertEquals("all@all", CompressionScope.parse("attn,mlp,dispatch,combine", "all").describe(),
                 "every site named is all");
         assertEquals("attn+mlp@all", CompressionScope.parse("attn,mlp", "all").describe(),
-                "the two all-reduces alone are no longer all");
+                "the two all-reduces alone leave the legs in bf16: not all");
     }
 
     private static CommSettings legs(String dispatch, String combine) {
