@@ -10,12 +10,15 @@ import dev.flashcomm.results.CommErrorRow;
 import dev.flashcomm.results.CommErrorsCsv;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsCsv;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,9 +53,9 @@ class ExpertParallelCliTest {
      * each rank's experts computed: T·k = 128 · 4 = 512 in all, split over the two ranks; every other row has none.
      */
     @Test
-    void deepepWritesLegRowsWithTheExpertLoad() {
+    void deepepWritesLegRowsWithTheExpertLoad() throws IOException {
         Path diagnostics = tmp.resolve("diagnostics.csv");
-        Path csv = tmp.resolve("ppl.csv");
+        Path csv = tmp.resolve("results.csv");
         CliRun run = CliRun.of("ppl", "--model", moeModel(), "--data", stories(), "--seq-len", "64", "--limit", "2",
                 "--tp", "2", "--moe-parallel", "ep", "--comm", "deepep-ll", "--diagnostics", diagnostics.toString(),
                 "--out", csv.toString());
@@ -85,6 +88,13 @@ class ExpertParallelCliTest {
         // the routing-independent part of one window's traffic: 5 bf16 rings (4 attention, 1 dense MLP) of
         // [64, 256] at TP 2, each 2·(2-1) chunks of 64·256/2 elements, 2 bytes: 32768. The legs add to that.
         assertTrue(result.bytesPerForward() > 5 * 32768L, "the legs move bytes: " + result.bytesPerForward());
+
+        // the report reads the leg rows (EXPERT_LOAD included) and draws them in the error heatmap
+        CliRun report = CliRun.of("report", "--dir", tmp.toString());
+        assertEquals(0, report.exitCode(), report.transcript());
+        try (Stream<Path> pngs = Files.list(tmp.resolve("report"))) {
+            assertTrue(pngs.anyMatch(p -> p.getFileName().toString().startsWith("errors-")), report.transcript());
+        }
     }
 
     /**
