@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flashcomm.datasets.FewShotRequest;
 import dev.flashcomm.datasets.TaskItem;
+import dev.flashcomm.eval.Fixtures;
+import dev.flashcomm.tp.model.MoeParallel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,6 +89,32 @@ class CacheKeyTest {
         assertEquals("2", key.ingredients().get("limit"));
         assertEquals(ModelIdentity.of(TinySweep.model()), key.ingredients().get("model"));
         assertEquals(64, key.hash().length());
+    }
+
+    /**
+     * {@code --moe-parallel} changes what a mixture-of-experts model computes (and moves), so it is part of such a
+     * cell's key; a dense model ignores it, so its keys stay what they were and its cache entries are shared.
+     */
+    @Test
+    void moeParallelKeysMixtureOfExpertsCellsOnly() {
+        Path moe = Fixtures.shared("models/qwen3-moe-tiny");
+        SweepConfig tp = TinySweep.config(List.of(moe, TinySweep.model()), tmp.resolve("out"), Shard.ALL);
+        SweepConfig ep = tp.withExperts(new ExpertOptions(MoeParallel.EP, null, null));
+        List<Cell> tpCells = SweepPlanner.plan(tp).cells();
+        List<Cell> epCells = SweepPlanner.plan(ep).cells();
+        assertEquals(2 * TinySweep.CELLS, tpCells.size());
+        for (int i = 0; i < tpCells.size(); i++) {
+            CacheKey tpKey = CacheKey.of(tpCells.get(i), tp);
+            CacheKey epKey = CacheKey.of(epCells.get(i), ep);
+            if (tpCells.get(i).model().config().moe() != null) {
+                assertEquals("tp", tpKey.ingredients().get("moe_parallel"));
+                assertEquals("ep", epKey.ingredients().get("moe_parallel"));
+                assertNotEquals(tpKey.hash(), epKey.hash(), tpCells.get(i).toString());
+            } else {
+                assertFalse(tpKey.ingredients().containsKey("moe_parallel"), "a dense key is what it was");
+                assertEquals(tpKey.hash(), epKey.hash(), tpCells.get(i).toString());
+            }
+        }
     }
 
     @Test

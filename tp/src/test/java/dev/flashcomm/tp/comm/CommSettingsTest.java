@@ -37,10 +37,14 @@ class CommSettingsTest {
         assertEquals("int2-asym-g128-spike", resolve("flashcomm2-int2", null, null, null).format().name());
         assertEquals("int6-asym-g128", resolve("flashcomm-int6", null, null, null).format().name());
         CommSettings deepep = resolve("deepep-ll", null, null, null);
-        assertEquals("bf16", deepep.format().name());
+        // DeepEP's low-latency mode: fp8 dispatch with one fp32 scale per 128 channels, bf16 combine, bf16 all-reduces
         assertEquals("fp8-e4m3-g128-sfp32", deepep.dispatch().name());
-        assertEquals("bf16", deepep.combine().name());
-        assertEquals(10, CommPresets.all().size());
+        assertEquals(CommFormat.BF16, deepep.combine());
+        assertEquals(CommFormat.BF16, deepep.format());
+        assertEquals("deepep-ll", deepep.label());
+        assertEquals("preset=deepep-ll;format=bf16;acc=fp32;cast=bf16;min_bytes=0;fallback=bf16;scope=all@all;"
+                + "dispatch=fp8-e4m3-g128-sfp32;combine=bf16", deepep.describe());
+        assertEquals(10, CommPresets.all().size(), "nine all-reduce presets and deepep-ll");
         for (CommPreset p : CommPresets.all()) {
             assertFalse(p.source().isBlank(), p.name() + " names its source");
         }
@@ -64,6 +68,58 @@ class CommSettingsTest {
         assertEquals("trtllm-fp8[mlp@all]", scoped.label());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CommChoice.parse("quickreduce-int5")).getMessage()
                 .contains("or a preset: quickreduce-int8"));
+    }
+
+    /**
+     * A dispatch or combine leg is quantized once, so a format whose two all-reduce phases differ in width (int6: 4
+     * bits, then 8) has no meaning there: refused with one line naming the option, whether it is spelled int6 or
+     * int4:8. One width in both phases (int6:6, int8) is fine.
+     */
+    @Test
+    void expertLegsRefuseTwoWidthFormatsWithOneLine() {
+        SettingsException dispatch = assertThrows(SettingsException.class, () -> legs("int6", null));
+        assertTrue(dispatch.getMessage().startsWith("--dispatch-comm int6-asym-g128: "), dispatch.getMessage());
+        assertFalse(dispatch.getMessage().contains("\n"), "one line: " + dispatch.getMessage());
+        SettingsException combine = assertThrows(SettingsException.class, () -> legs(null, "int4:8-sym-g32"));
+        assertTrue(combine.getMessage().startsWith("--combine-comm int6-sym-g32: "), combine.getMessage());
+        assertFalse(combine.getMessage().contains("\n"), "one line: " + combine.getMessage());
+        // the record's own constructor checks too, so no other path builds such settings
+        assertThrows(SettingsException.class, () -> new CommSettings(CommFormat.BF16, CommPath.FAKE,
+                CompressionScope.ALL, Accumulation.FP32, CommCast.NONE, CompressThreshold.NONE, null,
+                CommFormat.parse("int6"), null));
+        assertEquals("int6:6-asym-g128", legs("int6:6", "int8").dispatch().name());
+        assertEquals("int8-asym-g128", legs("int6:6", "int8").combine().name());
+        CommSettings plain = legs(null, null);
+        assertEquals(CommFormat.BF16, plain.dispatch(), "the default leg format");
+        assertEquals(CommFormat.BF16, plain.combine());
+        assertEquals("format=fp16;acc=fp32;cast=none;min_bytes=0;fallback=fp16;scope=all@all", plain.describe(),
+                "bf16 legs leave a dense run's SETTINGS text as it was");
+        CommSettings fp8 = legs("fp8-e4m3-g128-se8m0", null);
+        assertEquals("fp16{dispatch=fp8-e4m3-g128-se8m0}", fp8.label());
+        assertTrue(fp8.describe().endsWith(";dispatch=fp8-e4m3-g128-se8m0;combine=bf16"), fp8.describe());
+    }
+
+    @Test
+    void legFormatFollowsTheScope() {
+        CommSettings s = CommSettings.resolve(CommChoice.parse("deepep-ll"), CommPath.FAKE,
+                CompressionScope.parse("dispatch", "0-1"), null, null, null);
+        assertEquals("fp8-e4m3-g128-sfp32", s.legFormat(0, Site.DISPATCH).name());
+        assertEquals(CommFormat.BF16, s.legFormat(2, Site.DISPATCH), "layer 2 is outside --compress-layers");
+        CommSettings both = CommSettings.resolve(CommChoice.parse("fp16"), CommPath.FAKE,
+                CompressionScope.parse("dispatch", "all"), null, null, null, CommFormat.parse("int8"),
+                CommFormat.parse("int4"));
+        assertEquals("int8-asym-g128", both.legFormat(3, Site.DISPATCH).name());
+        assertEquals(CommFormat.BF16, both.legFormat(3, Site.COMBINE), "combine is outside --compress-sites");
+        assertEquals("dispatch@all", both.scope().describe());
+        assertEquals("all@all", CompressionScope.parse("attn,mlp,dispatch,combine", "all").describe(),
+                "every site named is all");
+        assertEquals("attn+mlp@all", CompressionScope.parse("attn,mlp", "all").describe(),
+                "the two all-reduces alone leave the legs in bf16: not all");
+    }
+
+    private static CommSettings legs(String dispatch, String combine) {
+        return CommSettings.resolve(CommChoice.parse("fp16"), CommPath.FAKE, CompressionScope.ALL, null, null, null,
+                dispatch == null ? null : CommFormat.parse(dispatch), combine == null ? null : CommFormat.parse(combine));
     }
 
     @Test

@@ -84,7 +84,8 @@ class FormatCommunicatorTest {
         SiteErrors errors = new SiteErrors();
         try (NDManager m = Engines.newRootManager(Device.cpu())) {
             FormatCommunicator comm = new FormatCommunicator(settings, meter, errors);
-            for (Site site : List.of(Site.ATTENTION, Site.MLP)) { // the two all-reduce sites
+            // the two all-reduce sites; dispatch and combine are expert-parallel legs (ExpertLegTransferTest)
+            for (Site site : List.of(Site.ATTENTION, Site.MLP)) {
                 List<NDArray> parts = List.of(m.create(random(rnd, rows * cols), new Shape(rows, cols)),
                         m.create(random(rnd, rows * cols), new Shape(rows, cols)));
                 comm.allReduce(parts, 0, site);
