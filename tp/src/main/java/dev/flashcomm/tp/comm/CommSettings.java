@@ -55,8 +55,8 @@ public record CommSettings(CommFormat format, CommPath path, CompressionScope sc
     private static CommFormat requirePointToPoint(String option, CommFormat f) {
         if (f.kind() == CommFormat.Kind.FLASH && !f.reduceScatter().equals(f.allGather())) {
             throw new SettingsException(option + " " + f.name() + ": a dispatch or combine leg is quantized once, "
-                    + "but this format quantizes its two all-reduce steps differently; use a format with one "
-                    + "element type (int8, int4, fp8-..., bf16, fp16)");
+                    + "but this format quantizes its two all-reduce steps to different widths; use one whose steps "
+                    + "have the same width (int8, int4, fp8-..., bf16, fp16)");
         }
         return f;
     }

@@ -24,7 +24,8 @@ public interface Communicator {
      * One leg of expert-parallel traffic ({@link Site#DISPATCH}: token states to their experts' ranks;
      * {@link Site#COMBINE}: expert outputs back): every payload row as it arrives, rounded to the leg's format.
      * Rows that stay on their own rank are rounded too (DeepEP quantizes before it knows the destination), but only
-     * the rows a rank sends to other ranks count as traffic.
+     * the rows a rank sends to other ranks count as traffic. With one rank nothing travels and the rows come back
+     * unchanged, as a one-rank all-reduce's partial does.
      *
      * @param rows    {@code [P, H]} payloads, one per row; the result belongs to their manager, in their dtype
      * @param traffic rows sent and received per rank, from the routing

@@ -208,6 +208,9 @@ public final class FormatCommunicator implements Communicator {
         if (!site.expertLeg()) {
             throw new IllegalArgumentException(site.id() + " is an all-reduce site, not a dispatch or combine leg");
         }
+        if (traffic.ranks() == 1) {
+            return rows; // one rank holds every expert: nothing travels, as with a one-rank all-reduce
+        }
         CommFormat f = settings.legFormat(layer, site);
         LegCodec codec = legs.computeIfAbsent(f, LegCodec::new);
         int cols = Math.toIntExact(rows.getShape().get(rows.getShape().dimension() - 1));

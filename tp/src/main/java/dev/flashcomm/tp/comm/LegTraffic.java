@@ -4,7 +4,8 @@ package dev.flashcomm.tp.comm;
  * Who sends and who receives on one expert-parallel leg, in payload rows per rank, from the real routing.
  *
  * @param sent     rows rank r sends to other ranks (what costs link time; rows that stay home are free)
- * @param received rows rank r's experts receive, its own included: the load each rank's experts carry
+ * @param received on dispatch, the rows rank r's experts receive, its own tokens' included (the load each rank's
+ *                 experts carry); on combine, the rows rank r receives from other ranks
  */
 public record LegTraffic(long[] sent, long[] received) {
 
