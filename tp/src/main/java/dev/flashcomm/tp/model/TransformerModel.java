@@ -217,29 +217,13 @@ public final class TransformerModel implements AutoCloseable {
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("ids must be [batch, length], got " + shape);
         }
-        long batch = shape.get(0);
         int len = Math.toIntExact(shape.get(1));
         NDManager step = ids.getManager();
-        NDArray flat = ids.reshape(batch * len).toType(DataType.INT64, false);
-        NDArray x = embedding.get(step, new NDIndex("{}", flat)).reshape(batch, len, config.hiddenSize());
         Map<Device, AttentionInputs> inputs = attentionInputs(step, len, attention);
-        HealthLog health = new HealthLog(step, config.numLayers());
-        float eps = (float) config.rmsNormEps();
-        RankAttention attend = (r, rank, xn) -> {
+        return stack(ids, comm, attention, (layer, r, rank, xn) -> {
             AttentionInputs in = inputs.get(rankDevices.get(r));
             return rank.attentionPartial(xn, in.cos(), in.sin(), in.mask(), attention);
-        };
-        for (int layer = 0; layer < config.numLayers(); layer++) {
-            NDArray next;
-            try (NDManager scope = step.newSubManager()) {
-                scope.tempAttachAll(x);
-                next = scope.ret(decoderLayer(layer, x, attend, comm, health, eps, attention));
-            }
-            x.close(); // the previous residual stream: nothing refers to it any more
-            x = next;
-        }
-        health.check(computeType);
-        return RmsNorm.apply(x, finalNorm, eps);
+        });
     }
 
     /**
@@ -282,29 +266,37 @@ public final class TransformerModel implements AutoCloseable {
      */
     NDArray cachedHidden(NDArray ids, Communicator comm, KvCache cache, int offset, NDArray positions,
                          NDArray mask, Attention attention) {
+        NDArray[] cosSin = rotary.at(positions);
+        Map<Device, AttentionInputs> inputs = onRankDevices(new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]),
+                mask));
+        return stack(ids, comm, attention, (layer, r, rank, xn) -> {
+            AttentionInputs in = inputs.get(rankDevices.get(r));
+            return rank.attentionPartialCached(xn, in.cos(), in.sin(), in.mask(), cache.slot(layer, r, offset),
+                    attention);
+        });
+    }
+
+    /**
+     * The one decoder stack of scoring, prefill and decode: embeddings, every layer (attention through
+     * {@code attend}, which alone differs between a full sequence and a cached step), the Inf/NaN check and the final
+     * norm. Each layer runs in its own sub-manager and only its output survives it, so the arrays alive at any time
+     * are one layer's activations plus the residual stream.
+     */
+    private NDArray stack(NDArray ids, Communicator comm, Attention attention, RankAttention attend) {
         NDManager step = ids.getManager();
         long batch = ids.getShape().get(0);
         int len = Math.toIntExact(ids.getShape().get(1));
         NDArray flat = ids.reshape(batch * len).toType(DataType.INT64, false);
         NDArray x = embedding.get(step, new NDIndex("{}", flat)).reshape(batch, len, config.hiddenSize());
-        NDArray[] cosSin = rotary.at(positions);
-        AttentionInputs primary = new AttentionInputs(cast(cosSin[0]), cast(cosSin[1]), mask);
-        Map<Device, AttentionInputs> inputs = onRankDevices(primary);
         HealthLog health = new HealthLog(step, config.numLayers());
         float eps = (float) config.rmsNormEps();
         for (int layer = 0; layer < config.numLayers(); layer++) {
-            int l = layer;
-            RankAttention attend = (r, rank, xn) -> {
-                AttentionInputs in = inputs.get(rankDevices.get(r));
-                return rank.attentionPartialCached(xn, in.cos(), in.sin(), in.mask(), cache.slot(l, r, offset),
-                        attention);
-            };
             NDArray next;
             try (NDManager scope = step.newSubManager()) {
                 scope.tempAttachAll(x);
                 next = scope.ret(decoderLayer(layer, x, attend, comm, health, eps, attention));
             }
-            x.close();
+            x.close(); // the previous residual stream: nothing refers to it any more
             x = next;
         }
         health.check(computeType);
@@ -314,7 +306,7 @@ public final class TransformerModel implements AutoCloseable {
     /** One rank's attention partial of a layer, given the normed input on the rank's device. */
     @FunctionalInterface
     private interface RankAttention {
-        NDArray partial(int rank, RankLayer layer, NDArray xn);
+        NDArray partial(int layer, int rank, RankLayer rankLayer, NDArray xn);
     }
 
     /**
@@ -339,7 +331,7 @@ public final class TransformerModel implements AutoCloseable {
             // one rank's temporaries die before the next rank starts; only the partials wait for the all-reduce
             try (NDManager scope = xn.getManager().newSubManager()) {
                 scope.tempAttachAll(xn);
-                partials.add(scope.ret(attend.partial(r, ranks.get(r), onDevice(xn, rankDevices.get(r)))));
+                partials.add(scope.ret(attend.partial(layer, r, ranks.get(r), onDevice(xn, rankDevices.get(r)))));
             }
         }
         NDArray attn = RowParallel.reduce(comm, partials, layer, Site.ATTENTION, outputBiases.get(layer));

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The TorchScript source {@link FusedKernels#source} writes for each of the 8 {@link LayerFeatures}, against
  * goldens under {@code golden/}: {@code source(f)} as it was written by Java string literals at 4900405, before the
- * source became a template, dumped verbatim (with the {@code pass} lines that stood for a missing feature).
+ * source became a template, dumped verbatim (with the {@code pass} lines that stood for a missing feature), and since
+ * then the intended additions (the mixture-of-experts methods {@code moe_experts} and {@code expert_rows}).
  *
  * <p>The comparison is semantic up to a normalisation that removes only lines with no effect on the compiled
  * module: blank lines, whole-line {@code #} comments, and {@code pass} statements (in these goldens every

@@ -142,6 +142,23 @@ class FlashcommKernels(Module):
     c2, s2, m2 = self.pack_groups(s, ag_bits, ag_sym, ag_qmax, ag_qmax_f)
     out = self.unpack_groups(c2, s2, m2, ag_bits, ag_sym, ag_qmax, length)
     return (torch.reshape(out, [rows, cols]), c1, s1, m1, c2, s2, m2)
+  def moe_experts(self: __torch__.FlashcommKernels, x: Tensor, rows: Tensor, weights: Tensor, positions: Tensor, counts: List[int], w_gate_up: List[Tensor], w_down: List[Tensor], top_k: int) -> Tensor:
+    xs = torch.index_select(x, 0, rows)
+    y = torch.mul(self.expert_rows(xs, counts, w_gate_up, w_down), weights)
+    return torch.sum(torch.reshape(torch.index_select(y, 0, positions), [x.size(0), top_k, x.size(1)]), [1])
+  def expert_rows(self: __torch__.FlashcommKernels, xs: Tensor, counts: List[int], w_gate_up: List[Tensor], w_down: List[Tensor]) -> Tensor:
+    outs: List[Tensor] = []
+    start = 0
+    for e in range(len(counts)):
+      n = counts[e]
+      if n > 0:
+        c = w_down[e].size(0)
+        gu = torch.matmul(xs[start:start + n], w_gate_up[e])
+        gate = gu[..., 0:c]
+        up = gu[..., c:]
+        outs.append(torch.matmul(torch.mul(torch.mul(gate, torch.sigmoid(gate)), up), w_down[e]))
+      start = start + n
+    return torch.cat(outs, 0)
   def mlp_partial(self: __torch__.FlashcommKernels, xn: Tensor, w_gate_up: Tensor, columns: int, w_down: Tensor) -> Tensor:
     gu = torch.matmul(xn, w_gate_up)
     pass
