@@ -2,6 +2,7 @@ package dev.flashcomm.results;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 
 /** The per-layer communication error table ({@code --diagnostics}): written atomically, read back by the report. */
@@ -32,7 +33,9 @@ public final class CommErrorsCsv {
      */
     public static List<CommErrorRow> read(Path file) {
         List<CommErrorRow> rows = new ArrayList<>();
-        CsvFiles.read(file, ErrorColumn.class, c -> rows.add(new CommErrorRow(c.text(ErrorColumn.MODEL),
+        // EXPERT_LOAD and ROUTING_CHANGED came with mixture-of-experts models: older tables load without them
+        CsvFiles.read(file, ErrorColumn.class, EnumSet.of(ErrorColumn.EXPERT_LOAD, ErrorColumn.ROUTING_CHANGED),
+                c -> rows.add(new CommErrorRow(c.text(ErrorColumn.MODEL),
                 c.integer(ErrorColumn.TP), c.text(ErrorColumn.COMM), c.text(ErrorColumn.COMM_PATH),
                 c.text(ErrorColumn.DATA), c.integer(ErrorColumn.LAYER), c.text(ErrorColumn.SITE),
                 c.text(ErrorColumn.FORMAT), c.longInteger(ErrorColumn.ELEMENTS), c.number(ErrorColumn.REL_L2),

@@ -26,8 +26,9 @@ final class CsvCells {
         this.line = line;
     }
 
+    /** The cell's text; empty for an optional column the file does not have (see {@code CsvFiles.read}). */
     String text(Enum<?> column) {
-        return record.get(column);
+        return record.isMapped(column.name()) ? record.get(column) : "";
     }
 
     int integer(Enum<?> column) {

@@ -100,12 +100,21 @@ final class CsvFiles {
      * {@code reader}; any problem becomes a one-line {@link ResultsException} naming the file and line.
      */
     static void read(Path file, Class<? extends Enum<?>> columns, RecordReader reader) {
+        read(file, columns, java.util.Set.of(), reader);
+    }
+
+    /**
+     * As {@link #read(Path, Class, RecordReader)}, where the {@code optional} columns (added in later versions) may
+     * be absent: their cells then read as empty, so files written before they existed still load.
+     */
+    static void read(Path file, Class<? extends Enum<?>> columns, java.util.Set<? extends Enum<?>> optional,
+                     RecordReader reader) {
         // refused before a byte is read: a FIFO never ends or starts, a sparse file of gigabytes fills the heap
         InputFiles.requireSize(file, InputFiles.requireRegular(file), CSV_LIMIT, HEAP_PER_BYTE);
         try (BufferedReader in = new BufferedReader(new LineLengthLimit(withoutByteOrderMark(file), LONGEST_LINE))) {
             long skipped = skipLegacyComments(in);
             CSVParser parser = readFormat().parse(in);
-            checkHeader(file, parser.getHeaderNames(), columns);
+            checkHeader(file, parser.getHeaderNames(), columns, optional);
             for (CSVRecord record : parser) {
                 long line = skipped + parser.getCurrentLineNumber();
                 if (!record.isConsistent()) {
@@ -201,13 +210,14 @@ final class CsvFiles {
         }
     }
 
-    private static void checkHeader(Path file, List<String> header, Class<? extends Enum<?>> columns) {
+    private static void checkHeader(Path file, List<String> header, Class<? extends Enum<?>> columns,
+                                    java.util.Set<? extends Enum<?>> optional) {
         if (header.isEmpty()) {
             throw ResultsException.in(file, "empty file, expected a header line");
         }
         List<String> missing = new ArrayList<>();
         for (Enum<?> column : columns.getEnumConstants()) {
-            if (!header.contains(column.name())) {
+            if (!header.contains(column.name()) && !optional.contains(column)) {
                 missing.add(column.name());
             }
         }

@@ -62,4 +62,33 @@ class CommErrorsCsvTest {
                 + cell + "'"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
+
+    /** Tables written before mixture-of-experts models had neither column; they still load, with both empty. */
+    @Test
+    void aTableWithoutTheExpertColumnsStillLoads() throws IOException {
+        Path file = dir.resolve("old.csv");
+        Files.writeString(file, "MODEL,TP,COMM,COMM_PATH,DATA,LAYER,SITE,FORMAT,ELEMENTS,REL_L2,MAX_ABS,OVERFLOWS\n"
+                + "m,2,int4,fake,stories,0,attn,int4,10,0.1,0.2,0\n", StandardCharsets.UTF_8);
+        CommErrorRow row = CommErrorsCsv.read(file).get(0);
+        assertEquals("", row.expertLoad());
+        assertTrue(Double.isNaN(row.routingChanged()));
+    }
+
+    /** A router row's ROUTING_CHANGED round-trips; other rows leave it empty; a fraction outside [0, 1] is refused. */
+    @Test
+    void routingChangedRoundTripsAndMustBeAFraction() throws IOException {
+        Path file = dir.resolve("router.csv");
+        CommErrorsCsv.write(file, List.of(
+                new CommErrorRow("m", 4, "int4", "fake", "stories", 0, "attn", "int4", 10, 0.1, 0.2, 0),
+                CommErrorRow.router("m", 4, "int4", "fake", "stories", 0, 4096, 0.1875)));
+        List<CommErrorRow> back = CommErrorsCsv.read(file);
+        assertTrue(Double.isNaN(back.get(0).routingChanged()));
+        assertEquals(0.1875, back.get(1).routingChanged());
+        assertEquals(CommErrorRow.ROUTER, back.get(1).site());
+        assertEquals(4096, back.get(1).elements());
+        String text = Files.readString(file).replace("0.1875", "1.5");
+        Files.writeString(file, text);
+        ResultsException e = assertThrows(ResultsException.class, () -> CommErrorsCsv.read(file));
+        assertTrue(e.getMessage().startsWith(file + ":3: ROUTING_CHANGED must be a fraction"), e.getMessage());
+    }
 }
