@@ -78,10 +78,10 @@ class CommPresetsCliTest {
         assertEquals(2L * (64 * 256 / 32 * 18) / 2 * 2 * 4, row.bytesPerForward());
         List<String> lines = Files.readAllLines(diag);
         String header = lines.stream().filter(l -> l.startsWith("MODEL")).findFirst().orElseThrow();
-        assertTrue(header.endsWith(",FORMAT,ELEMENTS,REL_L2,MAX_ABS,OVERFLOWS,EXPERT_LOAD"), header);
-        // OVERFLOWS 0, and an empty EXPERT_LOAD: a dense model has no expert-parallel legs
+        assertTrue(header.endsWith(",FORMAT,ELEMENTS,REL_L2,MAX_ABS,OVERFLOWS,EXPERT_LOAD,ROUTING_CHANGED"), header);
+        // OVERFLOWS 0, and an empty EXPERT_LOAD and ROUTING_CHANGED: a dense model has no experts
         long rows = lines.stream().filter(l -> l.startsWith("llama3-tiny,2,\"quickreduce-int4{acc=fp32,min_bytes=0}\",packed"))
-                .filter(l -> l.contains(",int4-sym-g32,") && l.endsWith(",0,")).count();
+                .filter(l -> l.contains(",int4-sym-g32,") && l.endsWith(",0,,")).count();
         assertEquals(8, rows, String.join("\n", lines));
     }
 
