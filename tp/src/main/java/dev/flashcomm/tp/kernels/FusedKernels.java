@@ -346,6 +346,14 @@ public final class FusedKernels implements AutoCloseable {
         return run("expert_rows", xs.getManager(), xs, new LongListArg(n), new ListArg(gu), new ListArg(down));
     }
 
+    /**
+     * {@code x} rounded to nearest-even bf16, as fp32: libtorch's conversion, the same bits as {@code Half.rbf16} for
+     * every non-NaN value.
+     */
+    public NDArray rbf16(NDArray x) {
+        return run("rbf16", x.getManager(), x);
+    }
+
     /** A {@code List[Tensor]} argument. */
     private record ListArg(PtNDArray[] arrays) {
     }

@@ -2,6 +2,8 @@ package dev.flashcomm.tp.comm.engine;
 
 import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
+import dev.flashcomm.tp.kernels.FusedKernels;
+import dev.flashcomm.tp.kernels.SharedKernels;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.quant.Half;
@@ -55,6 +57,17 @@ public final class EngineRounding {
      * @param powersOfTwo the table of {@link #powersOfTwoTable()} on x's device (see {@link Workspace})
      */
     public static NDArray rbf16(NDArray x, NDArray powersOfTwo) {
+        FusedKernels kernels = SharedKernels.orNull();
+        if (kernels != null) {
+            // one libtorch conversion; the fp64 emulation below keeps some fifteen full-size fp64 temporaries alive
+            // in the caller's workspace, which ran a GPU out of memory on Mixtral-sized bf16 all-reduces
+            return kernels.rbf16(x);
+        }
+        return rbf16Ops(x, powersOfTwo);
+    }
+
+    /** {@link #rbf16} as DJL ops (no fused kernels): exact, through fp64 and the table of powers of two. */
+    static NDArray rbf16Ops(NDArray x, NDArray powersOfTwo) {
         NDArray x64 = x.toType(DataType.FLOAT64, false);
         NDArray a = x64.abs();
         // log2(0) = -inf clips to the bottom; the correction below then makes e = -150, which only feeds max()

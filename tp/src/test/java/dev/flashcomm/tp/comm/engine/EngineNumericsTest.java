@@ -79,8 +79,11 @@ class EngineNumericsTest {
         try (Workspace ws = Workspace.newUnder(cpu.create(0f))) {
             NDArray in = ws.on(Device.cpu()).create(x);
             EngineCases.assertBitsEqual(want16, EngineRounding.r16(in).toFloatArray(), "r16");
+            // the fused libtorch conversion (the default) and the DJL-ops emulation (without fused kernels)
             EngineCases.assertBitsEqual(wantBf, EngineRounding.rbf16(in, ws.powersOfTwo(Device.cpu())).toFloatArray(),
                     "rbf16");
+            EngineCases.assertBitsEqual(wantBf, EngineRounding.rbf16Ops(in, ws.powersOfTwo(Device.cpu()))
+                    .toFloatArray(), "rbf16 as DJL ops");
         }
     }
 

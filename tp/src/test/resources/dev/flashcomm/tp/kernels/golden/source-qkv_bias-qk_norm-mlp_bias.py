@@ -60,6 +60,8 @@ class FlashcommKernels(Module):
     return torch.matmul(torch.reshape(torch.transpose(c, 1, 2), [b, n, qw]), wo)
   def r16(self: __torch__.FlashcommKernels, x: Tensor) -> Tensor:
     return torch.clamp(x, -65504., 65504.).half().float()
+  def rbf16(self: __torch__.FlashcommKernels, x: Tensor) -> Tensor:
+    return torch.to(x, 15).float()
   def quantize_asym(self: __torch__.FlashcommKernels, x: Tensor, qmax: Tensor, qmax_f: float) -> Tuple[Tensor, Tensor, Tensor]:
     lo, hi = torch.aminmax(x, dim=1, keepdim=True)
     mn = self.r16(lo)
