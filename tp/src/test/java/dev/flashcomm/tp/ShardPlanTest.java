@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.flashcomm.tp.checkpoint.DecoderFamilies;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.checkpoint.RopeScaling;
-import dev.flashcomm.tp.model.ShardPlan;
 import dev.flashcomm.tp.model.ShardPlan.RankSlice;
+import dev.flashcomm.tp.model.ShardPlan;
 import org.junit.jupiter.api.Test;
 
 class ShardPlanTest {

@@ -1,15 +1,15 @@
 package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.eval.InputException;
+import dev.flashcomm.eval.sweep.ExpertOptions;
 import dev.flashcomm.quant.Accumulation;
+import dev.flashcomm.quant.CommFormat;
 import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.comm.CommCast;
 import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommSettings;
 import dev.flashcomm.tp.comm.CompressThreshold;
 import dev.flashcomm.tp.comm.CompressionScope;
-import dev.flashcomm.eval.sweep.ExpertOptions;
-import dev.flashcomm.quant.CommFormat;
 import picocli.CommandLine.Option;
 
 /**

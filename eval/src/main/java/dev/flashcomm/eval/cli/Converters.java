@@ -9,8 +9,8 @@ import dev.flashcomm.quant.allreduce.CommPath;
 import dev.flashcomm.tp.comm.CommCast;
 import dev.flashcomm.tp.comm.CommChoice;
 import dev.flashcomm.tp.comm.CommImpl;
-import java.util.Locale;
 import dev.flashcomm.tp.model.MoeParallel;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -2,8 +2,8 @@ package dev.flashcomm.eval.cli;
 
 import dev.flashcomm.datasets.DataException;
 import dev.flashcomm.eval.InputException;
-import dev.flashcomm.eval.lm.DeviceMemoryException;
 import dev.flashcomm.eval.ToolVersion;
+import dev.flashcomm.eval.lm.DeviceMemoryException;
 import dev.flashcomm.results.ResultsException;
 import dev.flashcomm.tp.checkpoint.CheckpointException;
 import dev.flashcomm.tp.comm.NonFiniteValuesException;
@@ -13,12 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /** {@code flashcomm}: what low-bit tensor-parallel communication costs a model in accuracy. */
 @Command(name = "flashcomm", mixinStandardHelpOptions = true, versionProvider = FlashcommCli.Version.class,

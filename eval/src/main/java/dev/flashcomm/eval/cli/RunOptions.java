@@ -7,9 +7,9 @@ import dev.flashcomm.eval.sweep.BatchSize;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.comm.CommImpl;
+import dev.flashcomm.tp.model.MoeParallel;
 import java.util.List;
 import java.util.OptionalInt;
-import dev.flashcomm.tp.model.MoeParallel;
 import picocli.CommandLine.Option;
 
 /**

@@ -3,6 +3,8 @@ package dev.flashcomm.eval.cli;
 import dev.flashcomm.eval.sweep.CellCache;
 import dev.flashcomm.eval.sweep.GenerationsJsonl;
 import dev.flashcomm.eval.sweep.RunFiles;
+import dev.flashcomm.eval.sweep.RunProvenance;
+import dev.flashcomm.eval.sweep.SampleLog;
 import dev.flashcomm.eval.sweep.Sweep;
 import dev.flashcomm.eval.sweep.SweepConfig;
 import dev.flashcomm.eval.sweep.SweepOutcome;
@@ -10,8 +12,6 @@ import dev.flashcomm.eval.sweep.SweepOutputs;
 import dev.flashcomm.eval.sweep.SweepPlan;
 import dev.flashcomm.eval.sweep.SweepPlanner;
 import dev.flashcomm.results.OutputFiles;
-import dev.flashcomm.eval.sweep.RunProvenance;
-import dev.flashcomm.eval.sweep.SampleLog;
 import dev.flashcomm.results.Provenance;
 import dev.flashcomm.results.ResultRow;
 import dev.flashcomm.results.ResultsJson;
@@ -20,8 +20,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /** Plans, runs and reports a sweep for {@code flashcomm sweep} and {@code flashcomm demo}. */

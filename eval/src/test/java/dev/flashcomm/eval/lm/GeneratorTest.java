@@ -12,16 +12,16 @@ import dev.flashcomm.eval.InputException;
 import dev.flashcomm.eval.Progress;
 import dev.flashcomm.eval.Slow;
 import dev.flashcomm.tp.comm.CommSettings;
-import dev.flashcomm.tp.comm.CompressThreshold;
 import dev.flashcomm.tp.comm.Communicator;
+import dev.flashcomm.tp.comm.CompressThreshold;
 import dev.flashcomm.tp.comm.FormatCommunicator;
 import dev.flashcomm.tp.comm.TrafficMeter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Incremental decoding against its definition: greedy decoding by re-running the full forward on the growing

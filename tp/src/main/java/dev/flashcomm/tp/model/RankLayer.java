@@ -1,13 +1,13 @@
 package dev.flashcomm.tp.model;
 
-import dev.flashcomm.tp.Scalars;
-import dev.flashcomm.tp.kernels.FusedKernels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.flashcomm.tp.Scalars;
+import dev.flashcomm.tp.kernels.FusedKernels;
 
 /**
  * One decoder layer's share of the weights on one tensor-parallel rank: column-parallel q/k/v and gate/up slices,

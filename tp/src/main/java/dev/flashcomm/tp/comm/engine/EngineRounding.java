@@ -1,12 +1,12 @@
 package dev.flashcomm.tp.comm.engine;
 
-import dev.flashcomm.tp.Scalars;
 import ai.djl.ndarray.NDArray;
-import dev.flashcomm.tp.kernels.FusedKernels;
-import dev.flashcomm.tp.kernels.SharedKernels;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import dev.flashcomm.quant.Half;
+import dev.flashcomm.tp.Scalars;
+import dev.flashcomm.tp.kernels.FusedKernels;
+import dev.flashcomm.tp.kernels.SharedKernels;
 
 /**
  * fp16 and bf16 rounding of fp32 engine arrays, bit-identical to {@link Half#r16} and {@link Half#rbf16}.
