@@ -11,6 +11,7 @@ import dev.flashcomm.tp.Engines;
 import dev.flashcomm.tp.checkpoint.Checkpoint;
 import dev.flashcomm.tp.checkpoint.ModelConfig;
 import dev.flashcomm.tp.comm.CommSettings;
+import dev.flashcomm.tp.model.MoeParallel;
 import dev.flashcomm.tp.model.ShardPlan;
 import dev.flashcomm.tp.model.TransformerModel;
 import dev.flashcomm.tp.tokenizer.ModelTokenizer;
@@ -92,6 +93,7 @@ public final class SweepPlanner {
         if (config.tps().contains(1)) {
             notes.add("--tp 1 has no all-reduce, so every format gives the same result there");
         }
+        notes.addAll(expertNotes(config, checkpoints));
         List<Cell> cells = new ArrayList<>();
         List<CommSettings> comms = config.commSettings();
         for (PreparedModel model : models) {
@@ -104,6 +106,27 @@ public final class SweepPlanner {
             }
         }
         return new SweepPlan(config, models, cells, notes);
+    }
+
+    /**
+     * What the expert options do not do here, said once: {@code --moe-parallel ep} on a dense model, and the
+     * expert-parallel formats without {@code --moe-parallel ep} (there are no dispatch or combine legs then; the
+     * formats still label the cells, as every explicit option does).
+     */
+    static List<String> expertNotes(SweepConfig config, List<Checkpoint> checkpoints) {
+        List<String> notes = new ArrayList<>();
+        ExpertOptions e = config.experts();
+        List<String> dense = checkpoints.stream().filter(c -> c.config().moe() == null)
+                .map(c -> ModelLoader.modelName(c.dir())).toList();
+        if (e.parallel() == MoeParallel.EP && !dense.isEmpty()) {
+            notes.add("--moe-parallel ep: " + String.join(", ", dense) + (dense.size() == 1 ? " has" : " have")
+                    + " no experts and run" + (dense.size() == 1 ? "s" : "") + " as usual");
+        }
+        if (e.parallel() != MoeParallel.EP && (e.dispatch() != null || e.combine() != null)) {
+            notes.add("--dispatch-comm/--combine-comm only act with --moe-parallel ep; with tensor-parallel experts "
+                    + "a sparse block ends in the --comm all-reduce");
+        }
+        return notes;
     }
 
     /**

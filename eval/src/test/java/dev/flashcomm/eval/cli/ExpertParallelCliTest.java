@@ -229,4 +229,19 @@ class ExpertParallelCliTest {
             assertTrue(pngs.anyMatch(p -> p.getFileName().toString().startsWith("routing-")), report.transcript());
         }
     }
+
+    /** The expert options say once where they do nothing, and change nothing there. */
+    @Test
+    void expertOptionsWithoutExpertsOrWithoutEpAreNoted() {
+        CliRun dense = CliRun.of("ppl", "--model", TinySweep.model().toString(), "--data", stories(), "--seq-len",
+                "64", "--limit", "2", "--moe-parallel", "ep");
+        assertEquals(0, dense.exitCode(), dense.transcript());
+        assertTrue(dense.transcript().contains("note: --moe-parallel ep: llama3-tiny has no experts and runs as usual"),
+                dense.transcript());
+        CliRun tp = CliRun.of("ppl", "--model", moeModel(), "--data", stories(), "--seq-len", "64", "--limit", "2",
+                "--dispatch-comm", "fp8-e4m3-g128-sfp32");
+        assertEquals(0, tp.exitCode(), tp.transcript());
+        assertTrue(tp.transcript().contains("note: --dispatch-comm/--combine-comm only act with --moe-parallel ep"),
+                tp.transcript());
+    }
 }
