@@ -2,8 +2,6 @@ package dev.flashcomm.tp.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -120,32 +118,16 @@ final class SparseBlock {
     /** The routed experts as one fused call (the GPU path: one JNI crossing per layer and rank, not per expert). */
     private static NDArray fusedExperts(NDArray xFlat, DeviceRouting r, RankExperts experts, int topK,
                                         FusedKernels kernels) {
-        GatedMlp[] all = experts.experts();
-        NDArray[] gateUp = new NDArray[all.length];
-        NDArray[] down = new NDArray[all.length];
-        for (int e = 0; e < all.length; e++) {
-            gateUp[e] = all[e].gateUp();
-            down[e] = all[e].down();
-        }
-        return kernels.moeExperts(xFlat, r.rowTokens(), r.rowWeights(), r.pairPositions(), r.counts(), gateUp, down,
-                topK);
+        int all = experts.experts().length;
+        return kernels.moeExperts(xFlat, r.rowTokens(), r.rowWeights(), r.pairPositions(), r.counts(),
+                experts.gateUps(0, all), experts.downs(0, all), topK);
     }
 
     /** The routed experts as DJL ops, one expert at a time. */
     private static NDArray routedExperts(NDArray xFlat, DeviceRouting r, RankExperts experts, int topK, long tokens,
                                         long hidden) {
         NDArray rows = xFlat.get(new NDIndex("{}", r.rowTokens()));
-        NDList outputs = new NDList();
-        int from = 0;
-        for (int e = 0; e < r.counts().length; e++) {
-            int n = r.counts()[e];
-            if (n > 0) {
-                outputs.add(experts.experts()[e].apply(rows.get(from + ":" + (from + n)), null));
-            }
-            from += n;
-        }
-        NDArray weighted = (outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0))
-                .mul(r.rowWeights());
+        NDArray weighted = experts.overRows(0, r.counts().length, r.counts(), rows, null).mul(r.rowWeights());
         return weighted.get(new NDIndex("{}", r.pairPositions())).reshape(tokens, topK, hidden).sum(new int[] {1});
     }
 }

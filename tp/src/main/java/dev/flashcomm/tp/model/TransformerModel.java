@@ -440,7 +440,7 @@ public final class TransformerModel implements AutoCloseable {
                 try (NDManager scope = layerScope.newSubManager()) {
                     NDArray mine = onDevice(rows.get(from + ":" + (from + n)), dev);
                     scope.tempAttachAll(mine);
-                    NDArray y = ownedExperts(ranks.get(owner).experts(), range, counts, mine, k);
+                    NDArray y = ranks.get(owner).experts().overRows(range[0], range[1], counts, mine, k);
                     outputs.add(scope.ret(onDevice(y, home)));
                 }
             }
@@ -464,34 +464,6 @@ public final class TransformerModel implements AutoCloseable {
             y = y.add(holder.shared().apply(xFlat, k).mul(block.sharedGate(xFlat)));
         }
         return y.reshape(shape);
-    }
-
-    /**
-     * One rank's experts {@code [range[0], range[1])} over its block of rows (grouped by expert), the outputs in the
-     * rows' order: one fused call when the kernels are loaded, else expert by expert.
-     */
-    private static NDArray ownedExperts(RankExperts experts, int[] range, int[] counts, NDArray rows,
-                                        FusedKernels k) {
-        int size = range[1] - range[0];
-        int[] mine = java.util.Arrays.copyOfRange(counts, range[0], range[1]);
-        if (k != null) {
-            NDArray[] gateUp = new NDArray[size];
-            NDArray[] down = new NDArray[size];
-            for (int i = 0; i < size; i++) {
-                gateUp[i] = experts.experts()[range[0] + i].gateUp();
-                down[i] = experts.experts()[range[0] + i].down();
-            }
-            return k.expertRows(rows, mine, gateUp, down);
-        }
-        NDList outputs = new NDList();
-        int from = 0;
-        for (int i = 0; i < size; i++) {
-            if (mine[i] > 0) {
-                outputs.add(experts.experts()[range[0] + i].apply(rows.get(from + ":" + (from + mine[i])), null));
-            }
-            from += mine[i];
-        }
-        return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
     }
 
     /**
