@@ -1,6 +1,5 @@
 package dev.flashcomm.tp.checkpoint;
 
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -53,10 +52,5 @@ public record MoeSpec(int experts, int topK, int expertColumns, boolean renormal
 
     public boolean hasSharedExpert() {
         return sharedColumns > 0;
-    }
-
-    /** The dense layers, in order, for messages. */
-    public List<Integer> denseLayerList() {
-        return List.copyOf(new TreeSet<>(denseLayers));
     }
 }

@@ -24,20 +24,12 @@ final class GatedMlp {
         this.columns = columns;
     }
 
-    int columns() {
-        return columns;
-    }
-
     NDArray gateUp() {
         return wGateUp;
     }
 
     NDArray down() {
         return wDown;
-    }
-
-    boolean hasBias() {
-        return bGateUp != null;
     }
 
     /**
