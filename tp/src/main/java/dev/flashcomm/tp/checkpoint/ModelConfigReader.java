@@ -120,7 +120,7 @@ public final class ModelConfigReader {
         String text = eos.isJsonPrimitive() && eos.getAsJsonPrimitive().isNumber() ? eos.getAsString() : "";
         // a vocab_size of 0 is refused by ModelConfig, with its own message
         if (vocabSize > 0 && (!text.matches("0|[1-9][0-9]{0,9}") || Long.parseLong(text) >= vocabSize)) {
-            throw new IllegalArgumentException("\"eos_token_id\" " + (text.isEmpty() ? "is not a number: " + shown(eos)
+            throw new IllegalArgumentException("\"eos_token_id\" " + (text.isEmpty() ? "is not a number: " + ConfigJson.shown(eos)
                     : text + " is not a token id below vocab_size " + vocabSize));
         }
         return OptionalInt.of(Integer.parseInt(text));
@@ -146,12 +146,6 @@ public final class ModelConfigReader {
         String type = rope.string("rope_type", rope.string("type", "default"));
         return new RopeScaling(type, rope.positive("factor", 1.0), rope.nonNegative("low_freq_factor", 0),
                 rope.nonNegative("high_freq_factor", 0), rope.optInt("original_max_position_embeddings", 0));
-    }
-
-    /** A value as JSON, cut short: enough to recognise it, never a whole nested object. */
-    private static String shown(JsonElement e) {
-        String s = e.toString();
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     /**
